@@ -1,0 +1,71 @@
+"""The pipeline, top to bottom: one function a reader can follow.
+
+    load article -> NLP parse -> attributions -> speakers & channels -> claims
+                 -> cross-source relations & flags -> quote checks & timeline
+
+``analyze`` returns an ``Analysis`` (plain data with offsets into the loaded
+text); ``sourcecheck analyze`` writes it as JSON and the notebook displays it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from . import __version__
+from .article import load_article
+from .model import Analysis, Article
+from .nlp import parse
+
+
+def analyze_article(
+    article: Article,
+    *,
+    entities_path: Optional[str | Path] = None,
+    documents_dir: Optional[str | Path] = None,
+    judge: Optional[str] = None,
+    nlp=None,
+) -> Analysis:
+    """Run every stage on an already loaded article."""
+    from .attribution import extract_attributions
+    from .claims import build_claims
+    from .crosscheck import check_claims
+    from .speakers import load_registry, resolve_speakers
+
+    doc = parse(article.text, nlp)
+    attributions = extract_attributions(doc)
+    resolution = resolve_speakers(article, doc, attributions, load_registry(entities_path))
+    claims = build_claims(article, doc, attributions, resolution)
+    relations, flags = check_claims(article, doc, claims, judge=judge)
+    analysis = Analysis(
+        article=article,
+        attributions=attributions,
+        speakers=resolution.speakers,
+        claims=claims,
+        relations=relations,
+        flags=flags,
+        version=__version__,
+    )
+    _primary_documents(analysis, doc, documents_dir)
+    return analysis.validate()
+
+
+def _primary_documents(analysis: Analysis, doc, documents_dir) -> None:
+    """Quote checks against primary documents and the timeline (added to ``analysis.extras``)."""
+    from .quotes import check_quotes
+    from .timeline import resolve_times
+
+    check_quotes(analysis, documents_dir)
+    resolve_times(analysis, doc)
+
+
+def analyze(
+    path: str | Path,
+    published: Optional[str] = None,
+    *,
+    entities_path: Optional[str | Path] = None,
+    documents_dir: Optional[str | Path] = None,
+    judge: Optional[str] = None,
+) -> Analysis:
+    """Load ``path`` and analyse it. Raises ``sourcecheck.errors.SourcecheckError`` subclasses on bad input."""
+    article = load_article(path, published=published)
+    return analyze_article(article, entities_path=entities_path, documents_dir=documents_dir, judge=judge)
