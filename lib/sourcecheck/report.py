@@ -1,0 +1,214 @@
+"""What a reader sees: the report header, the highlighted article, and the HTML export.
+
+Every piece of article-derived text passes through ``html.escape`` here; the
+notebook displays these strings with ``IPython.display.HTML``. The export uses
+nbconvert with the offline ``sourcecheck_report`` template (no CDN fetches),
+excludes code, and honours the ``remove_cell`` / ``remove_input`` cell tags.
+"""
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+from .model import Analysis
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "sourcecheck_report"
+
+#: Colour-blind-friendly pastel palette, one colour per speaker (cycled).
+PALETTE = (
+    "#fde68a", "#bfdbfe", "#bbf7d0", "#fbcfe8", "#ddd6fe", "#fed7aa",
+    "#a5f3fc", "#e9d5ff", "#fecaca", "#d9f99d", "#c7d2fe", "#f5d0fe",
+)
+UNRESOLVED_COLOUR = "#e5e7eb"
+
+_CSS = """
+<style>
+.sc-article { font-family: Georgia, 'Times New Roman', serif; font-size: 1.02rem; line-height: 1.6; max-width: 46em; }
+.sc-article p { margin: 0 0 0.8em 0; }
+.sc-article mark.sc-attr { padding: 0 1px; border-radius: 2px; color: inherit; }
+.sc-article mark.sc-flagged { outline: 2px solid #b91c1c; outline-offset: 1px; }
+.sc-article span.sc-unattributed { border-bottom: 1px dotted #6b7280; }
+.sc-article sup.sc-num { font-family: sans-serif; font-size: 0.7em; font-weight: bold; color: #374151; margin-right: 1px; }
+.sc-article sup.sc-flag { color: #b91c1c; }
+.sc-legend { font-family: sans-serif; font-size: 0.85rem; margin: 0.5em 0 1em 0; }
+.sc-legend span { display: inline-block; padding: 1px 6px; margin: 2px 4px 2px 0; border-radius: 3px; }
+.sc-header { font-family: sans-serif; border-bottom: 2px solid #111827; margin-bottom: 1em; padding-bottom: 0.5em; }
+.sc-header h1 { margin: 0 0 0.3em 0; font-size: 1.6rem; }
+.sc-header dl { display: grid; grid-template-columns: max-content auto max-content auto; gap: 2px 12px; margin: 0; }
+.sc-header dt { font-weight: bold; color: #374151; }
+.sc-header dd { margin: 0; }
+.sc-warning { font-family: sans-serif; background: #fef3c7; border-left: 4px solid #d97706; padding: 4px 8px; margin: 4px 0; }
+</style>
+"""
+
+
+def e(value) -> str:
+    """Escape any value for HTML text or attribute context."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def speaker_colours(analysis: Analysis) -> dict[str, str]:
+    """Stable colour per speaker name, in order of first appearance."""
+    colours: dict[str, str] = {}
+    for c in sorted(analysis.claims, key=lambda c: c.start):
+        if c.attribution_id is None:
+            continue
+        name = c.speaker or "unresolved"
+        if name not in colours:
+            colours[name] = UNRESOLVED_COLOUR if name == "unresolved" else PALETTE[len(colours) % len(PALETTE)]
+    return colours
+
+
+def claim_numbers(analysis: Analysis) -> dict[str, int]:
+    """Claim id -> the number shown in the article and the tables (attributed claims, in text order)."""
+    attributed = sorted((c for c in analysis.claims if c.attribution_id is not None), key=lambda c: (c.start, c.id))
+    return {c.id: i for i, c in enumerate(attributed, 1)}
+
+
+def header_html(analysis: Analysis, verdict_count: int = 0) -> str:
+    a = analysis.article
+    n_sources = len({c.speaker for c in analysis.claims if c.attribution_id and c.speaker})
+    rows = [
+        ("Outlet", a.outlet or "unknown"),
+        ("Published", a.published or "unknown"),
+        ("Words", f"{a.word_count:,}"),
+        ("File", Path(a.path).name),
+        ("Attributed claims", sum(1 for c in analysis.claims if c.attribution_id)),
+        ("Unattributed claims", sum(1 for c in analysis.claims if not c.attribution_id)),
+        ("Sources", n_sources),
+        ("Flags", len(analysis.flags)),
+        ("Verdicts", verdict_count),
+        ("sourcecheck", analysis.version),
+    ]
+    dl = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows)
+    warnings = "".join(f'<div class="sc-warning">{e(w)}</div>' for w in a.warnings)
+    dropped = ""
+    if a.dropped_lines:
+        dropped = f'<div class="sc-warning">Removed as web-page leftovers: {e(", ".join(a.dropped_lines))}</div>'
+    return (
+        _CSS
+        + f'<div class="sc-header"><h1>{e(a.title or Path(a.path).name)}</h1><dl>{dl}</dl></div>'
+        + warnings
+        + dropped
+    )
+
+
+def article_html(analysis: Analysis) -> str:
+    """The article, one <p> per paragraph, attributed passages highlighted and numbered.
+
+    Colour = speaker; a red outline marks a flagged claim; a dotted underline marks the
+    article's own unattributed assertions.
+    """
+    text = analysis.article.text
+    colours = speaker_colours(analysis)
+    numbers = claim_numbers(analysis)
+    flagged = {f.claim_id for f in analysis.flags}
+    marks = []  # (start, end, kind, claim)
+    for c in analysis.claims:
+        for s in c.spans:
+            if s.end > s.start:
+                marks.append((s.start, s.end, "attr" if c.attribution_id else "unattr", c))
+    bounds = sorted({0, len(text), *[m[0] for m in marks], *[m[1] for m in marks]})
+    first_span_start = {c.id: min(s.start for s in c.spans) for c in analysis.claims if c.spans}
+
+    out = []
+    for seg_start, seg_end in zip(bounds, bounds[1:]):
+        covering = [m for m in marks if m[0] <= seg_start and seg_end <= m[1]]
+        attr = [m for m in covering if m[2] == "attr"]
+        chosen = min(attr, key=lambda m: m[1] - m[0]) if attr else (covering[0] if covering else None)
+        prefix = ""
+        for m in marks:
+            if m[0] == seg_start and m[2] == "attr" and first_span_start.get(m[3].id) == seg_start:
+                c = m[3]
+                flag = " sc-flag" if c.id in flagged else ""
+                sign = "&#9873;" if c.id in flagged else ""
+                prefix += f'<sup class="sc-num{flag}" title="claim {numbers.get(c.id, "")}">[{numbers.get(c.id, "")}{sign}]</sup>'
+        # keep paragraph structure: split the segment on newlines
+        pieces = text[seg_start:seg_end].split("\n")
+        rendered = []
+        for piece in pieces:
+            body = e(piece)
+            if chosen is not None and piece:
+                c = chosen[3]
+                if chosen[2] == "attr":
+                    cls = "sc-attr sc-flagged" if c.id in flagged else "sc-attr"
+                    colour = colours.get(c.speaker or "unresolved", UNRESOLVED_COLOUR)
+                    tip = f"[{numbers.get(c.id, '')}] {c.speaker or 'unresolved'} — {c.cue or ''}"
+                    body = f'<mark class="{cls}" style="background:{colour}" title="{e(tip)}">{body}</mark>'
+                else:
+                    body = f'<span class="sc-unattributed" title="unattributed assertion">{body}</span>'
+            rendered.append(body)
+        out.append(prefix + "</p>\n<p>".join(rendered))
+    legend = "".join(f'<span style="background:{col}">{e(name)}</span>' for name, col in colours.items())
+    return (
+        _CSS
+        + f'<div class="sc-legend"><b>Speakers:</b> {legend} '
+        + '<span style="outline:2px solid #b91c1c">flagged</span> '
+        + '<span style="border-bottom:1px dotted #6b7280">unattributed assertion</span></div>'
+        + '<div class="sc-article"><p>'
+        + "".join(out)
+        + "</p></div>"
+    )
+
+
+def export_report(notebook_path: str | Path, html_path: str | Path, title: Optional[str] = None) -> Path:
+    """Export an executed notebook to a code-free, offline HTML report (written atomically)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    if title:
+        nb.metadata["title"] = title
+    nb.metadata.pop("widgets", None)  # widget state needs a CDN manager; the report is static
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    tags = TagRemovePreprocessor(remove_cell_tags={"remove_cell"}, remove_input_tags={"remove_input"})
+    exporter.register_preprocessor(tags, enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
+    html_path = Path(html_path)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=html_path.parent, prefix=".report-", suffix=".html")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(body)
+    os.replace(tmp, html_path)
+    return html_path
+
+
+def claims_per_source_chart(analysis: Analysis, top: int = 15):
+    """Horizontal bar chart: attributed claims per speaker (direct quotes stacked separately)."""
+    import matplotlib.pyplot as plt
+
+    counts: dict[str, list[int]] = {}
+    for c in analysis.claims:
+        if c.attribution_id is None:
+            continue
+        name = c.speaker or "unresolved"
+        row = counts.setdefault(name, [0, 0])
+        row[0 if c.quote_type in ("direct", "mixed") else 1] += 1
+    items = sorted(counts.items(), key=lambda kv: -sum(kv[1]))[:top]
+    fig, ax = plt.subplots(figsize=(7, 0.4 * max(len(items), 1) + 1.2))
+    if not items:
+        ax.text(0.5, 0.5, "No attributed claims found", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    names = [k for k, _ in items][::-1]
+    direct = [v[0] for _, v in items][::-1]
+    indirect = [v[1] for _, v in items][::-1]
+    ax.barh(names, direct, color="#2563eb", label="direct or mixed quote")
+    ax.barh(names, indirect, left=direct, color="#93c5fd", label="reported speech")
+    ax.set_xlabel("claims")
+    ax.set_title("Claims per source")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    return fig

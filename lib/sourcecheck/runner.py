@@ -1,0 +1,146 @@
+"""Run the verification notebook on one article with papermill and export the report.
+
+``run_article`` loads the article first (a bad file fails fast with a clear
+``ArticleError``), executes ``notebooks/verify_article.ipynb`` in the project's own
+kernel (the Python running this code), then exports ``report.html`` without code.
+A failed notebook leaves ``verify_article.ipynb`` (with the error cell) and
+``FAILED.txt`` in the output folder, and no ``report.html``: nothing that looks
+complete.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .article import load_article
+from .errors import NotebookRunError, SourcecheckError
+
+NOTEBOOK_NAME = "verify_article.ipynb"
+REPORT_NAME = "report.html"
+FAILED_NAME = "FAILED.txt"
+
+
+def project_root() -> Path:
+    """The checkout holding ``notebooks/`` (the package is installed from ``lib/``)."""
+    env = os.environ.get("SOURCECHECK_HOME")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2]
+
+
+def notebooks_dir() -> Path:
+    d = project_root() / "notebooks"
+    if not (d / NOTEBOOK_NAME).exists():
+        raise SourcecheckError(
+            f"{d / NOTEBOOK_NAME}: notebook not found (set SOURCECHECK_HOME to the sourcecheck checkout)"
+        )
+    return d
+
+
+def default_outputs() -> Path:
+    return Path(os.environ.get("SOURCECHECK_OUTPUTS", Path.cwd() / "outputs"))
+
+
+@dataclass
+class RunResult:
+    article_path: str
+    slug: str
+    out_dir: str
+    notebook_path: str
+    report_path: str
+    claims_csv: str
+    claims_json: str
+    analysis_json: str
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _kernel_name() -> str:
+    """The kernel spec that runs this very interpreter (ipykernel's native ``python3``)."""
+    return "python3"
+
+
+def run_article(
+    article_path: str | Path,
+    out_dir: Optional[str | Path] = None,
+    published: Optional[str] = None,
+    verdicts_db: Optional[str | Path] = None,
+    quiet: bool = False,
+    parameters: Optional[dict] = None,
+    notebook: Optional[str | Path] = None,
+) -> RunResult:
+    """Execute the notebook for one article; return where everything was written."""
+    import papermill as pm
+
+    started = time.perf_counter()
+    article_path = Path(article_path).resolve()
+    article = load_article(article_path, published=published)  # fail fast, with the file's name
+    out = Path(out_dir) if out_dir else default_outputs() / article.slug
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    report = out / REPORT_NAME
+    failed = out / FAILED_NAME
+    executed = out / NOTEBOOK_NAME
+    for stale in (report, failed):  # a previous run's report must not survive a failed re-run
+        stale.unlink(missing_ok=True)
+
+    db = Path(verdicts_db) if verdicts_db else default_outputs() / "verdicts.sqlite"
+    params = {
+        "article_path": str(article_path),
+        "published": published or "",
+        "output_dir": str(out),
+        "verdicts_db": str(Path(db).resolve()),
+        "interactive": False,
+    }
+    params.update(parameters or {})
+    source_nb = Path(notebook) if notebook else notebooks_dir() / NOTEBOOK_NAME
+    try:
+        pm.execute_notebook(
+            str(source_nb),
+            str(executed),
+            parameters=params,
+            kernel_name=_kernel_name(),
+            cwd=str(out),
+            progress_bar=not quiet,
+            log_output=False,
+            report_mode=True,
+        )
+    except pm.PapermillExecutionError as exc:
+        reason = f"{exc.ename}: {exc.evalue}".strip()
+        failed.write_text(
+            f"The notebook failed on {article_path}\n{reason}\n"
+            f"See {executed} (the cell with the error) for details.\n",
+            encoding="utf-8",
+        )
+        raise NotebookRunError(f"{article_path}: notebook failed in cell {exc.exec_count}: {reason}") from exc
+    except Exception as exc:  # kernel died, papermill internal error...
+        failed.write_text(f"The notebook run failed on {article_path}\n{type(exc).__name__}: {exc}\n", encoding="utf-8")
+        raise NotebookRunError(f"{article_path}: notebook run failed: {type(exc).__name__}: {exc}") from exc
+
+    from .report import export_report
+
+    title = article.title or article_path.name
+    export_report(executed, report, title=f"sourcecheck — {title}")
+    missing = [n for n in ("claims.csv", "claims.json", "analysis.json") if not (out / n).exists()]
+    if missing:
+        report.unlink(missing_ok=True)
+        failed.write_text(f"The notebook did not write {', '.join(missing)}\n", encoding="utf-8")
+        raise NotebookRunError(f"{article_path}: the notebook ran but did not write {', '.join(missing)}")
+    return RunResult(
+        article_path=str(article_path),
+        slug=article.slug,
+        out_dir=str(out),
+        notebook_path=str(executed),
+        report_path=str(report),
+        claims_csv=str(out / "claims.csv"),
+        claims_json=str(out / "claims.json"),
+        analysis_json=str(out / "analysis.json"),
+        seconds=time.perf_counter() - started,
+        warnings=list(article.warnings),
+    )

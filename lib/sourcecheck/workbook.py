@@ -1,0 +1,50 @@
+"""The notebook's entry point: turn the parameters cell into an ``Analysis``.
+
+Empty-string parameters mean "use the default" (papermill and the parameters cell
+only carry plain values). Relative paths are taken from the notebook's folder
+(JupyterLab's working directory) exactly as written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from .model import Analysis
+from .pipeline import analyze
+from .runner import default_outputs, project_root
+
+
+@dataclass
+class WorkbookPaths:
+    article_path: Path
+    output_dir: Path
+    verdicts_db: Path
+
+
+def _opt(value) -> Optional[str]:
+    value = "" if value is None else str(value).strip()
+    return value or None
+
+
+def open_analysis(
+    article_path: str,
+    published: str = "",
+    output_dir: str = "",
+    verdicts_db: str = "",
+    entities_path: str = "",
+    documents_dir: str = "",
+    judge: str = "",
+) -> tuple[Analysis, WorkbookPaths]:
+    """Analyse the article named in the parameters cell; return the analysis and where outputs go."""
+    analysis = analyze(
+        Path(article_path),
+        published=_opt(published),
+        entities_path=_opt(entities_path),
+        documents_dir=_opt(documents_dir),
+        judge=_opt(judge),
+    )
+    outputs = default_outputs() if _opt(output_dir) else project_root() / "outputs"
+    out = Path(_opt(output_dir) or outputs / analysis.article.slug)
+    db = Path(_opt(verdicts_db) or project_root() / "outputs" / "verdicts.sqlite")
+    return analysis, WorkbookPaths(Path(article_path), out, db)
