@@ -29,6 +29,8 @@ from .model import Article, Span
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json")
 META_FIELDS = ("title", "outlet", "url", "published", "language", "author")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
+_HTML_TAG = re.compile(r"</?(?:html|head|body|script|style|iframe|div|span|p|a|br|img|meta|link|article|section|nav|header|footer|ul|li|table|tr|td)\b[^>]{0,2000}>", re.I)
 _BINARY_MAGIC = {
     b"%PDF": "a PDF document",
     b"\x89PNG": "a PNG image",
@@ -177,9 +179,17 @@ def _paragraphs(text: str) -> list[Span]:
     for line in text.split("\n"):
         if line.strip():
             lead = len(line) - len(line.lstrip())
-            out.append(Span(pos + lead, pos + len(line), line.strip()))
+            out.append(Span.of(text, pos + lead, pos + len(line.rstrip())))
         pos += len(line) + 1
     return out
+
+
+def _looks_like_html(raw: str) -> bool:
+    """A web page saved with a text suffix: starts like HTML, or is dense with HTML tags."""
+    if _HTML_START.match(raw):
+        return True
+    tags = _HTML_TAG.findall(raw[:200_000])
+    return len(tags) >= constants.HTML_IN_TEXT_MIN_TAGS and sum(map(len, tags)) > constants.HTML_IN_TEXT_MARKUP_SHARE * min(len(raw), 200_000)
 
 
 def _language_warning(path: Path, text: str) -> Optional[str]:
@@ -215,12 +225,17 @@ def load_article(
     if suffix not in SUPPORTED_SUFFIXES:
         raise ArticleError(path, f"unsupported file type {suffix or '(none)'!r}", f"use one of {', '.join(SUPPORTED_SUFFIXES)}")
     data = _read_bytes(path)
+    if not data:
+        raise ArticleError(path, "is empty (0 bytes)", "nothing to check")
     if not data.strip():
-        raise ArticleError(path, "is empty", "nothing to check")
+        raise ArticleError(path, "contains only whitespace", "nothing to check")
     warn: list[str] = []
     raw = _decode(path, data, warn)
     if not raw.strip():
         raise ArticleError(path, "contains only whitespace", "nothing to check")
+    if suffix in (".txt", ".md", ".markdown") and _looks_like_html(raw):
+        warn.append(f"{path}: looks like an HTML page saved as {suffix}; the article text was extracted from the HTML.")
+        suffix = ".html"
 
     meta: dict = {}
     fmt = suffix.lstrip(".")

@@ -22,3 +22,7 @@ BOILERPLATE_LINES = frozenset(
 MAX_ARTICLE_BYTES = 2_000_000
 #: Below this share of printable characters a file is treated as binary.
 MIN_PRINTABLE_RATIO = 0.95
+#: A .txt/.md file with at least this many HTML tags, making up more than this share of the
+#: characters, is a web page saved as text: its article text is extracted as for .html.
+HTML_IN_TEXT_MIN_TAGS = 10
+HTML_IN_TEXT_MARKUP_SHARE = 0.2
