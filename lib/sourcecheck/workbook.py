@@ -12,7 +12,7 @@ from typing import Optional
 
 from .model import Analysis
 from .pipeline import analyze
-from .runner import default_outputs, project_root
+from .runner import project_root
 
 
 @dataclass
@@ -44,7 +44,6 @@ def open_analysis(
         documents_dir=_opt(documents_dir),
         judge=_opt(judge),
     )
-    outputs = default_outputs() if _opt(output_dir) else project_root() / "outputs"
-    out = Path(_opt(output_dir) or outputs / analysis.article.slug)
+    out = Path(_opt(output_dir) or project_root() / "outputs" / analysis.article.slug)
     db = Path(_opt(verdicts_db) or project_root() / "outputs" / "verdicts.sqlite")
     return analysis, WorkbookPaths(Path(article_path), out, db)

@@ -1,0 +1,44 @@
+# sourcecheck — the two commands in the README are `make report` and `make test`.
+# Everything is installed into ./.venv from requirements.txt (pinned, with hashes).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.sourcecheck-installed
+SEED   := seeds/ukraine-ceasefire.txt
+
+.PHONY: setup report test browser lock bench clean-outputs
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## Run the verification notebook on the seed article; prints the report's path last.
+report: setup
+	$(BIN)/sourcecheck run $(SEED)
+
+## Headless Chromium (Debian package) for the browser tests of the report and the notebook UI.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## Set up and run the whole test suite (what CI runs).
+test: setup browser
+	$(BIN)/python -m pytest
+
+## Re-pin requirements.txt (with hashes) from requirements.in.
+lock:
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --no-strip-extras --quiet -o requirements.txt requirements.in
+
+bench: setup
+	$(BIN)/python bench/bench.py
+
+clean-outputs:
+	find outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
