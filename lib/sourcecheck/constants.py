@@ -26,3 +26,30 @@ MIN_PRINTABLE_RATIO = 0.95
 #: characters, is a web page saved as text: its article text is extracted as for .html.
 HTML_IN_TEXT_MIN_TAGS = 10
 HTML_IN_TEXT_MARKUP_SHARE = 0.2
+
+# ----------------------------------------------------------------------------- review
+#: Verdicts a reviewer can record, in the order the review panel offers them.
+#: Keys are stored in the verdict database; labels are what people read (panel,
+#: report, ``reviewRating.alternateName`` in claimreview.jsonld).
+VERDICT_LABELS = {
+    "verified": "Verified",
+    "disputed": "Disputed",
+    "unverified": "Unverified",
+    "misattributed": "Misattributed",
+    "false": "False",
+    "needs_follow_up": "Needs follow-up",
+}
+VERDICTS = tuple(VERDICT_LABELS)
+#: Relations (from crosscheck) shown as evidence *for* a claim in the review panel.
+REVIEW_EVIDENCE_FOR = frozenset({"supports", "corroborates_in_part"})
+#: Relations shown as evidence *against* a claim; all others are shown as context.
+REVIEW_EVIDENCE_AGAINST = frozenset(
+    {"contradicts", "denies", "disputes", "not_confirmed", "unverified", "numeric_mismatch", "misquoted", "misattributed"}
+)
+#: Seconds a write waits for another kernel holding the verdict database lock.
+REVIEW_BUSY_TIMEOUT_S = 30.0
+#: Default verdict database, relative to the project folder (the nearest folder holding ``outputs/``).
+REVIEW_DEFAULT_DB = "outputs/verdicts.sqlite"
+#: Characters of article text shown either side of a claim when its sentence is unknown.
+REVIEW_CONTEXT_CHARS = 240
+
