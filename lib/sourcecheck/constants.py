@@ -53,3 +53,46 @@ REVIEW_DEFAULT_DB = "outputs/verdicts.sqlite"
 #: Characters of article text shown either side of a claim when its sentence is unknown.
 REVIEW_CONTEXT_CHARS = 240
 
+# ----------------------------------------------------------------------------- attribution
+# Read by sourcecheck.attribution (and scripts/train_attribution.py, which trains the
+# cue and role taggers on PolNeAR train). The lists are *features and labels*, not the
+# only cues found: the cue tagger also learns cues outside them from the training data.
+#: Verbs (lemmas) of saying and reporting; a feature of the cue tagger.
+REPORTING_VERBS = frozenset(
+    """
+    say tell add write note report announce state claim argue explain insist declare
+    suggest warn reply respond ask answer acknowledge admit confirm deny tweet post
+    describe call accuse criticize praise blame urge promise pledge vow predict
+    recall comment remark concede contend assert maintain testify allege indicate
+    reveal disclose mention observe point stress emphasize caution complain charge
+    propose recommend demand question dismiss reject defend endorse support oppose
+    conclude estimate find show cite quote continue agree disagree counter retort
+    joke muse boast brag lament concede reiterate signal hint tout
+    """.split()
+)
+#: Cue lemmas that mark a belief or intention rather than a statement (Attribution.kind = "belief").
+BELIEF_CUES = frozenset(
+    """
+    think believe fear want hope expect plan worry feel know wish intend doubt
+    suspect assume seem appear consider view see hold trust envision imagine
+    anticipate aim seek mean decide prefer like love hate need try refuse
+    """.split()
+)
+#: Head lemmas of a source that is a document, poll or report (Attribution.kind = "document").
+DOCUMENT_SOURCES = frozenset(
+    """
+    poll survey report study statement filing document letter memo memorandum data
+    analysis lawsuit complaint suit ruling order bill law article book website
+    release email e-mail tweet post ad advertisement video transcript record records
+    audit review investigation indictment affidavit brief motion opinion editorial
+    column footage census figure figures numbers research paper plan platform
+    """.split()
+)
+#: Quotation marks. Curly ones have a direction; straight ``"`` and the two-apostrophe
+#: ``''`` (NYT style) get it from the characters around them.
+QUOTE_OPENERS = "“«„"
+QUOTE_CLOSERS = "”»"
+#: Largest window (tokens) the role tagger looks at around one cue.
+ATTRIBUTION_WINDOW_TOKENS = 220
+#: Cue tagger: least marginal probability of a predicted cue token to keep the attribution.
+CUE_MIN_PROBABILITY = 0.0
