@@ -1,0 +1,6 @@
+"""``python -m sourcecheck`` is the same as the ``sourcecheck`` command."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
