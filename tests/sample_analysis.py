@@ -140,3 +140,62 @@ def hostile() -> Analysis:
         flags=[{"claim": 0, "relation": "contradicts", "reason": "<script>window.__pwned=6</script> reason",
                 "evidence": 1, "severity": 5}],
     )
+
+
+# --------------------------------------------------------------------------- a real executed notebook -> report.html
+REPORT_CELLS = [
+    # (source, tags); {db} and {factory} are filled in. Mirrors notebooks/verify_article.ipynb's layout.
+    ("import sys\nsys.path.insert(0, {tests!r})\nfrom IPython.display import HTML, display\n"
+     "import pandas as pd\nfrom sample_analysis import {factory} as build\n"
+     "from sourcecheck import exports, report, review\n"
+     "analysis = build()\nverdicts = review.open_store({db!r}).for_analysis(analysis)", ["remove_cell"]),
+    ("display(HTML(report.header_html(analysis, verdicts)))", ["remove_input"]),
+    ("## The article", None),
+    ("display(HTML(report.article_html(analysis)))", ["remove_input"]),
+    ("## Attributed claims", None),
+    ("pd.DataFrame(exports.claims_rows(analysis, verdicts))[['number', 'speaker', 'channel', 'content', 'flags']]",
+     ["remove_input"]),
+    ("report.claims_per_source_chart(analysis);", ["remove_input"]),
+    ("## Flags", None),
+    ("pd.DataFrame(exports.flags_rows(analysis, verdicts))", ["remove_input"]),
+    ("## Verdicts", None),
+    ("review.show_review(analysis, {db!r}, interactive=False);", ["remove_input"]),
+    ("import ipywidgets\nipywidgets.Button(description='WIDGET_MARKER')", ["remove_input"]),
+    ("print('REMOVED_CELL_MARKER')", ["remove_cell"]),
+    ("SOURCE_MARKER = 'code must not appear'\nprint('visible output')", None),
+    ("exports.write_exports(analysis, {out!r}, verdicts);", ["remove_cell"]),
+]
+
+
+def write_sample_report(out_dir, factory: str = "hostile", verdicts: dict | None = None):
+    """Record ``verdicts`` ({claim index: verdict}), execute a notebook on the sample analysis
+    with nbclient (a real kernel), and export ``report.html`` with ``report.export_report``."""
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    from sourcecheck import report, review
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db = out_dir / "verdicts.sqlite"
+    analysis = globals()[factory]()
+    store = review.open_store(db)
+    for i, verdict in (verdicts or {}).items():
+        store.record(analysis.article, analysis.claims[i], verdict, reviewer="<b>Ana</b> <script>x()</script>",
+                     note="note <img src=x onerror=alert(1)>")
+    nb = nbformat.v4.new_notebook()
+    fill = {"tests": str(Path(__file__).parent), "factory": factory, "db": str(db), "out": str(out_dir)}
+    for src, tags in REPORT_CELLS:
+        if tags is None and src.startswith("#"):
+            nb.cells.append(nbformat.v4.new_markdown_cell(src))
+            continue
+        cell = nbformat.v4.new_code_cell(src.format(**fill))
+        if tags:
+            cell.metadata["tags"] = tags
+        nb.cells.append(cell)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}).execute()
+    executed = out_dir / "executed.ipynb"
+    nbformat.write(nb, executed)
+    return report.export_report(executed, out_dir / "report.html", title=f"sourcecheck — {factory}")

@@ -17,6 +17,7 @@ from .model import Analysis
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "sourcecheck_report"
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
 #: Colour-blind-friendly pastel palette, one colour per speaker (cycled).
 PALETTE = (
@@ -69,8 +70,25 @@ def claim_numbers(analysis: Analysis) -> dict[str, int]:
     return {c.id: i for i, c in enumerate(attributed, 1)}
 
 
-def header_html(analysis: Analysis, verdict_count: int = 0) -> str:
+def _verdict_count(verdicts) -> int:
+    """Accept a ``review.ReviewState``, a mapping claim id -> verdict, or a plain count."""
+    if verdicts is None:
+        return 0
+    if isinstance(verdicts, int):
+        return verdicts
+    latest = getattr(verdicts, "latest", verdicts)
+    return len(latest)
+
+
+def header_html(analysis: Analysis, verdicts=None) -> str:
+    """Title, outlet, date, word count and the counts of claims, sources, flags and verdicts (all escaped).
+
+    ``verdicts``: the ``review.ReviewState`` of the article (or a count); verdicts on claims
+    no longer in the article (orphans) are counted separately.
+    """
     a = analysis.article
+    verdict_count = _verdict_count(verdicts)
+    orphans = len(getattr(verdicts, "orphans", []) or [])
     n_sources = len({c.speaker for c in analysis.claims if c.attribution_id and c.speaker})
     rows = [
         ("Outlet", a.outlet or "unknown"),
@@ -81,7 +99,7 @@ def header_html(analysis: Analysis, verdict_count: int = 0) -> str:
         ("Unattributed claims", sum(1 for c in analysis.claims if not c.attribution_id)),
         ("Sources", n_sources),
         ("Flags", len(analysis.flags)),
-        ("Verdicts", verdict_count),
+        ("Verdicts", f"{verdict_count} ({orphans} on claims no longer in the text)" if orphans else verdict_count),
         ("sourcecheck", analysis.version),
     ]
     dl = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows)
@@ -165,6 +183,9 @@ def export_report(notebook_path: str | Path, html_path: str | Path, title: Optio
     if title:
         nb.metadata["title"] = title
     nb.metadata.pop("widgets", None)  # widget state needs a CDN manager; the report is static
+    for cell in nb.cells:  # a live widget (the review panel) has no static form: drop its view
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if WIDGET_VIEW_MIME not in o.get("data", {})]
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATE_DIR)],
@@ -180,6 +201,7 @@ def export_report(notebook_path: str | Path, html_path: str | Path, title: Optio
     fd, tmp = tempfile.mkstemp(dir=html_path.parent, prefix=".report-", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(body)
+    os.chmod(tmp, 0o644)  # mkstemp makes 0600; the report is meant to be shared
     os.replace(tmp, html_path)
     return html_path
 

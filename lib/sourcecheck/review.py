@@ -473,14 +473,16 @@ def show_review(analysis: Analysis, verdicts_db: Optional[str | Path] = None, *,
 
 def show_verdicts(analysis: Analysis, state: ReviewState) -> None:
     """Display the static verdict table (and the orphans, if any); for headless runs and the report."""
+    import pandas as pd
     from IPython.display import HTML, display
 
     table = verdict_table(analysis, state)
-    if table.empty:
-        display(HTML("<p><i>No verdicts recorded yet for this article.</i></p>"))
-    else:
-        display(table)
-    if state.orphans:
-        display(HTML(f"<p><b>{len(state.orphans)} verdict(s) on claims no longer in the article</b> "
-                     "(the text changed since they were recorded; kept, not deleted):</p>"))
-        display(orphan_table(state))
+    with pd.option_context("display.max_colwidth", None):  # a verdict's claim and note are shown in full
+        if table.empty:
+            display(HTML("<p><i>No verdicts recorded yet for this article.</i></p>"))
+        else:
+            display(table)
+        if state.orphans:
+            display(HTML(f"<p><b>{len(state.orphans)} verdict(s) on claims no longer in the article</b> "
+                         "(the text changed since they were recorded; kept, not deleted):</p>"))
+            display(orphan_table(state))
