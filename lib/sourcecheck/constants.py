@@ -27,31 +27,10 @@ MIN_PRINTABLE_RATIO = 0.95
 HTML_IN_TEXT_MIN_TAGS = 10
 HTML_IN_TEXT_MARKUP_SHARE = 0.2
 
-# ----------------------------------------------------------------------------- review
-#: Verdicts a reviewer can record, in the order the review panel offers them.
-#: Keys are stored in the verdict database; labels are what people read (panel,
-#: report, ``reviewRating.alternateName`` in claimreview.jsonld).
-VERDICT_LABELS = {
-    "verified": "Verified",
-    "disputed": "Disputed",
-    "unverified": "Unverified",
-    "misattributed": "Misattributed",
-    "false": "False",
-    "needs_follow_up": "Needs follow-up",
-}
-VERDICTS = tuple(VERDICT_LABELS)
-#: Relations (from crosscheck) shown as evidence *for* a claim in the review panel.
-REVIEW_EVIDENCE_FOR = frozenset({"supports", "corroborates_in_part"})
-#: Relations shown as evidence *against* a claim; all others are shown as context.
-REVIEW_EVIDENCE_AGAINST = frozenset(
-    {"contradicts", "denies", "disputes", "not_confirmed", "unverified", "numeric_mismatch", "misquoted", "misattributed"}
-)
-#: Seconds a write waits for another kernel holding the verdict database lock.
-REVIEW_BUSY_TIMEOUT_S = 30.0
-#: Default verdict database, relative to the project folder (the nearest folder holding ``outputs/``).
-REVIEW_DEFAULT_DB = "outputs/verdicts.sqlite"
-#: Characters of article text shown either side of a claim when its sentence is unknown.
-REVIEW_CONTEXT_CHARS = 240
+# ----------------------------------------------------------------------------- batch (sourcecheck.batch)
+#: Environment set to "1" in batch worker processes (and so in their kernels): workers already
+#: share the cores, so each uses one BLAS/OpenMP thread instead of oversubscribing them.
+BATCH_SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 # ----------------------------------------------------------------------------- attribution
 # Read by sourcecheck.attribution (and scripts/train_attribution.py, which trains the
@@ -94,8 +73,35 @@ QUOTE_OPENERS = "“«„"
 QUOTE_CLOSERS = "”»"
 #: Largest window (tokens) the role tagger looks at around one cue.
 ATTRIBUTION_WINDOW_TOKENS = 220
-#: Cue tagger: least marginal probability of a predicted cue token to keep the attribution.
-CUE_MIN_PROBABILITY = 0.0
+#: Cue tagger: least marginal probability (B + I) for a token to be part of a cue.
+#: Lower finds more attributions at some cost in precision (chosen on held-out *train* articles).
+CUE_THRESHOLD = 0.4
+
+# ----------------------------------------------------------------------------- review
+#: Verdicts a reviewer can record, in the order the review panel offers them.
+#: Keys are stored in the verdict database; labels are what people read (panel,
+#: report, ``reviewRating.alternateName`` in claimreview.jsonld).
+VERDICT_LABELS = {
+    "verified": "Verified",
+    "disputed": "Disputed",
+    "unverified": "Unverified",
+    "misattributed": "Misattributed",
+    "false": "False",
+    "needs_follow_up": "Needs follow-up",
+}
+VERDICTS = tuple(VERDICT_LABELS)
+#: Relations (from crosscheck) shown as evidence *for* a claim in the review panel.
+REVIEW_EVIDENCE_FOR = frozenset({"supports", "corroborates_in_part"})
+#: Relations shown as evidence *against* a claim; all others are shown as context.
+REVIEW_EVIDENCE_AGAINST = frozenset(
+    {"contradicts", "denies", "disputes", "not_confirmed", "unverified", "numeric_mismatch", "misquoted", "misattributed"}
+)
+#: Seconds a write waits for another kernel holding the verdict database lock.
+REVIEW_BUSY_TIMEOUT_S = 30.0
+#: Default verdict database, relative to the project folder (the nearest folder holding ``outputs/``).
+REVIEW_DEFAULT_DB = "outputs/verdicts.sqlite"
+#: Characters of article text shown either side of a claim when its sentence is unknown.
+REVIEW_CONTEXT_CHARS = 240
 
 # ----------------------------------------------------------------------------- documents / quotes (quote fidelity)
 #: Largest primary document accepted, in bytes (a 100-page document is about 0.3 MB).
@@ -182,3 +188,219 @@ VAGUE_TIME_RULES = (
     (r"last year", "last_year", "year", "the year before the publication year"),
 )
 #: Half-width (days) of the range given to "N days/weeks/months ago"; "about"/"some"/"nearly" add APPROX_EXTRA_DAYS.
+AGO_MARGIN_DAYS = {"day": 0, "week": 3, "month": 15, "year": 182}
+APPROX_EXTRA_DAYS = {"day": 1, "week": 2, "month": 7, "year": 60}
+
+# ----------------------------------------------------------------------------- speakers (sourcecheck.speakers)
+#: Pronouns a source span may consist of, by what they can refer to.
+PRONOUNS_PERSON_MALE = frozenset({"he", "him", "his", "himself"})
+PRONOUNS_PERSON_FEMALE = frozenset({"she", "her", "hers", "herself"})
+PRONOUNS_PLURAL = frozenset({"they", "them", "their", "theirs", "themselves"})
+PRONOUNS_NEUTER = frozenset({"it", "its", "itself"})
+#: First person: inside a quotation they refer to the quoted speaker.
+PRONOUNS_FIRST = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"})
+PRONOUNS_SECOND = frozenset({"you", "your", "yours", "yourself", "yourselves"})
+#: Relative pronouns: resolved to the noun the relative clause hangs on.
+PRONOUNS_RELATIVE = frozenset({"who", "whom", "whose", "which", "that"})
+#: Words that are part of a person's title, not their name (lowercase, dots stripped).
+NAME_TITLES = frozenset(
+    {
+        "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "rev", "reverend", "sen", "senator",
+        "rep", "representative", "gov", "governor", "president", "vice", "pres", "gen", "general", "lt",
+        "col", "maj", "capt", "sgt", "adm", "admiral", "judge", "justice", "mayor", "secretary", "minister",
+        "prime", "chancellor", "ambassador", "king", "queen", "prince", "princess", "pope", "speaker",
+        "chairman", "chairwoman", "chair", "professor", "prof", "sheriff", "commissioner", "attorney",
+        "former", "candidate", "nominee", "hon", "jr", "sr", "ii", "iii", "iv", "st",
+    }
+)
+#: Role nouns that name a person by function ("the adviser", "the Kremlin spokesman"), with synonyms mapped
+#: to one key so "spokeswoman" can resolve to a person introduced as "spokesperson".
+ROLE_NOUNS = {
+    "president": "president", "vice-president": "vice president", "leader": "leader", "premier": "prime minister",
+    "minister": "minister", "secretary": "secretary", "chancellor": "chancellor", "governor": "governor",
+    "senator": "senator", "congressman": "lawmaker", "congresswoman": "lawmaker", "lawmaker": "lawmaker",
+    "representative": "lawmaker", "mayor": "mayor", "ambassador": "ambassador", "envoy": "envoy",
+    "spokesman": "spokesperson", "spokeswoman": "spokesperson", "spokesperson": "spokesperson",
+    "adviser": "adviser", "advisor": "adviser", "aide": "aide", "counselor": "adviser", "strategist": "strategist",
+    "chief": "chief", "director": "director", "head": "head", "chairman": "chair", "chairwoman": "chair",
+    "chair": "chair", "ceo": "chief executive", "executive": "executive", "founder": "founder",
+    "commander": "commander", "general": "general", "admiral": "admiral", "officer": "officer",
+    "judge": "judge", "justice": "judge", "prosecutor": "prosecutor", "attorney": "lawyer", "lawyer": "lawyer",
+    "candidate": "candidate", "nominee": "nominee", "frontrunner": "candidate", "front-runner": "candidate",
+    "billionaire": "billionaire", "businessman": "businessman", "businesswoman": "businessman",
+    "manager": "manager", "professor": "professor", "economist": "economist", "analyst": "analyst",
+    "pollster": "pollster", "author": "author", "writer": "writer", "reporter": "reporter",
+    "journalist": "journalist", "editor": "editor", "host": "host", "anchor": "host", "columnist": "columnist",
+    "historian": "historian", "scientist": "scientist", "researcher": "researcher", "expert": "expert",
+    "official": "official", "diplomat": "diplomat", "negotiator": "negotiator", "deputy": "deputy",
+    "speaker": "speaker", "king": "king", "queen": "queen", "prince": "prince", "pope": "pope",
+    "dictator": "leader", "autocrat": "leader", "incumbent": "incumbent",
+    "challenger": "challenger", "sheriff": "sheriff", "owner": "owner",
+    "son": "son", "daughter": "daughter", "wife": "wife", "husband": "husband", "mother": "mother",
+    "father": "father", "spouse": "spouse", "friend": "friend", "activist": "activist", "organizer": "organizer",
+    "consultant": "consultant", "operative": "operative", "donor": "donor", "surrogate": "surrogate",
+    "secretary-general": "secretary-general", "coordinator": "coordinator", "commissioner": "commissioner",
+}
+#: Plural or unnamed-person nouns that make a source an anonymous (unnamed) source or group.
+ANONYMOUS_NOUNS = frozenset(
+    {
+        "official", "officials", "source", "sources", "analyst", "analysts", "expert", "experts", "observer",
+        "observers", "people", "person", "residents", "resident", "soldiers", "soldier", "troops", "witnesses",
+        "witness", "critics", "critic", "supporters", "supporter", "opponents", "aides", "aide", "advisers",
+        "advisors", "diplomats", "diplomat", "lawmakers", "legislators", "leaders", "voters", "voter",
+        "americans", "citizens", "activists", "protesters", "members", "insiders", "insider", "staffers",
+        "staffer", "employees", "employee", "investigators", "prosecutors", "police", "authorities",
+        "military", "commanders", "economists", "scientists", "researchers", "historians", "strategists",
+        "operatives", "donors", "delegates", "conservatives", "liberals", "progressives", "republicans",
+        "democrats", "independents", "pundits", "commentators", "many", "some", "others", "several",
+        "both", "most", "all", "few", "everyone", "someone", "somebody", "nobody", "none", "anyone",
+        "spokesman", "spokeswoman", "spokesperson", "representative", "representatives", "negotiators",
+        "parents", "students", "workers", "farmers", "veterans", "families", "victims", "allies", "friends",
+        "colleagues", "participants", "respondents", "forecasters", "rumors", "doctors", "lawyers",
+        "attorneys", "journalists", "reporters", "consultants", "scholars", "fans", "viewers", "readers",
+        "users", "protestors", "economists", "officers", "agents", "spokespeople", "advocates",
+    }
+)
+#: Nouns for organisations that speak as a body; "the campaign", "Trump's team" (type organisation;
+#: government_body for the GOVERNMENT_ORG_NOUNS).
+ORG_NOUNS = frozenset(
+    {
+        "campaign", "administration", "government", "team", "committee", "party", "office", "ministry",
+        "department", "agency", "company", "firm", "group", "organization", "organisation", "council",
+        "court", "commission", "board", "union", "coalition", "alliance", "movement", "network", "outlet",
+        "newspaper", "paper", "station", "channel", "magazine", "website", "site", "publication", "military",
+        "army", "navy", "police", "parliament", "legislature", "senate", "house", "congress", "cabinet",
+        "regime", "embassy", "mission", "bureau", "service", "institute", "foundation", "center", "centre",
+        "university", "school", "hospital", "bank", "corporation", "pac", "super pac", "staff",
+    }
+)
+GOVERNMENT_ORG_NOUNS = frozenset(
+    {
+        "administration", "government", "ministry", "department", "agency", "court", "commission",
+        "military", "army", "navy", "police", "parliament", "legislature", "senate", "house", "congress",
+        "cabinet", "regime", "embassy", "bureau", "kremlin",
+    }
+)
+#: Nouns that make the source a document (speaker type "document").
+DOCUMENT_NOUNS = frozenset(
+    {
+        "statement", "report", "reports", "poll", "polls", "survey", "surveys", "study", "studies", "filing",
+        "filings", "memo", "memorandum", "letter", "document", "documents", "complaint", "lawsuit", "suit",
+        "indictment", "analysis", "data", "record", "records", "transcript", "release", "assessment", "tally",
+        "estimate", "estimates", "figures", "ruling", "decision", "order", "opinion", "brief", "audit",
+        "review", "investigation", "bill", "resolution", "platform", "plan", "proposal", "agreement",
+        "communique", "communiqué", "readout", "affidavit", "testimony", "email", "emails", "cable", "dossier",
+        "footage", "video", "ad", "advertisement", "commercial", "article", "story", "book", "op-ed", "editorial",
+        "post", "tweet", "tweets", "posts", "message", "messages", "note", "paper", "guidance", "notice",
+        "summary", "findings", "census", "budget", "forecast", "projection", "projections", "website",
+    }
+)
+#: Channel nouns ("in a post on Truth Social", "in a speech") and the channel kind they give.
+CHANNEL_NOUNS = {
+    "post": "social_post", "posting": "social_post", "tweet": "social_post", "tweets": "social_post",
+    "retweet": "social_post", "video": "social_post", "livestream": "social_post", "message": "social_post",
+    "statement": "statement", "release": "statement", "communique": "statement", "communiqué": "statement",
+    "readout": "statement", "declaration": "statement", "comment": "statement", "comments": "statement",
+    "remark": "speech", "words": "statement",
+    "speech": "speech", "address": "speech", "remarks": "speech", "rally": "speech", "sermon": "speech",
+    "lecture": "speech", "debate": "speech", "hearing": "speech", "testimony": "speech",
+    "interview": "interview", "conversation": "interview", "podcast": "media_appearance",
+    "appearance": "media_appearance", "broadcast": "media_appearance", "show": "media_appearance",
+    "program": "media_appearance", "programme": "media_appearance", "television": "media_appearance",
+    "tv": "media_appearance", "radio": "media_appearance", "media": "media_appearance",
+    "report": "news_report", "article": "news_report", "story": "news_report", "dispatch": "news_report",
+    "briefing": "press_conference", "conference": "press_conference", "press": "press_conference",
+    "letter": "document", "memo": "document", "filing": "document", "document": "document",
+    "email": "document", "op-ed": "document", "essay": "document", "book": "document", "column": "document",
+    "editorial": "document", "transcript": "document", "court": "document",
+}
+#: Cue verbs that name their own channel ("tweeted").
+CUE_CHANNELS = {"tweet": ("social_post", "X"), "retweet": ("social_post", "X"), "post": ("social_post", None),
+                "blog": ("social_post", None), "testify": ("speech", None), "broadcast": ("media_appearance", None)}
+#: How far back (sentences) a pronoun or role noun looks for its antecedent.
+ANTECEDENT_WINDOW_SENTENCES = 6
+#: Paragraph-initial pronouns look back this many more sentences.
+NOMINAL_WINDOW_SENTENCES = 40
+
+# ----------------------------------------------------------------------------- claims (sourcecheck.claims)
+#: Words that mark a sentence as opinion, not a checkable assertion of the reporter.
+OPINION_MARKERS = frozenset(
+    {
+        "should", "ought", "must", "arguably", "perhaps", "maybe", "hopefully", "unfortunately",
+        "fortunately", "clearly", "obviously", "surely", "i", "we", "you", "me", "my", "our", "us", "your",
+        "think", "believe", "feel", "opinion", "seems", "seem", "apparently", "shame", "disgrace",
+    }
+)
+#: Phrases that mark web or wire boilerplate (lowercase substrings).
+BOILERPLATE_PHRASES = (
+    "contributed to this report", "contributed reporting", "all rights reserved", "copyright", "©",
+    "click here", "sign up", "subscribe", "follow us", "follow him on", "follow her on", "newsletter",
+    "this story has been updated", "this article was updated", "read more", "related:", "email us",
+    "write to ", "is a reporter", "is a correspondent", "is an editor", "photo:", "image:", "getty images",
+)
+#: A sentence needs at least this many words to be an unattributed assertion.
+MIN_ASSERTION_WORDS = 6
+#: Entity labels that make a sentence checkable (events, numbers, named actors).
+CHECKABLE_ENTITY_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "NORP", "EVENT", "LAW", "FAC", "LOC", "DATE", "TIME", "PERCENT", "MONEY",
+     "QUANTITY", "CARDINAL"}
+)
+#: Share of a sentence's characters inside quotation marks above which it is a bare quote, not an assertion.
+MAX_QUOTED_SHARE = 0.5
+
+# ----------------------------------------------------------------------------- crosscheck
+# Cross-source checking (sourcecheck.crosscheck, sourcecheck.judges). The method, in one place:
+#   1. every sentence of the article is a possible evidence passage; every claim is a possible target;
+#   2. *link*: a claim and a passage are about the same proposition when their content lemmas overlap
+#      (synonyms from data/crosscheck_lexicon.yaml count as the same word; rarer words weigh more, idf
+#      over the article's sentences), or when the passage points back at the claim with an anaphor
+#      ("reject this", "that comment", "of it") right after it;
+#   3. *judge*: the passage's own cues (lexicon "cues"), negation against the claim, antonyms, numbers,
+#      hedges and the passage's speaker decide the relation; an optional NLI model can add to or replace
+#      the rules' stance (see sourcecheck.judges);
+#   4. linked claims share a group id; conflict relations become flags, most serious first.
+#: Lexicon of synonyms, antonyms, cue patterns, hedges, shift markers, anaphors and camps.
+CROSSCHECK_LEXICON = "crosscheck_lexicon.yaml"
+#: Minimum link score (weighted Dice of content lemmas, 0..1) for a cue passage to target a claim.
+CROSSCHECK_LINK_MIN = 0.18
+#: Minimum link score for a passage *without* a conflict cue (negation/antonym/number contrast, support).
+CROSSCHECK_LINK_STRONG = 0.30
+#: Minimum link score for two claims of the same speaker to count as a shift of position.
+CROSSCHECK_SHIFT_LINK = 0.22
+#: Bonus added to the link score when the passage is in the same paragraph / adjacent sentence.
+CROSSCHECK_SAME_PARAGRAPH_BONUS = 0.08
+CROSSCHECK_ADJACENT_BONUS = 0.10
+#: An anaphoric passage ("reject this", "he had no proof of it") links to a claim at most this many sentences back.
+CROSSCHECK_ANAPHOR_WINDOW = 2
+#: Passages more than this many sentences away from a claim are not linked by word overlap alone.
+CROSSCHECK_MAX_DISTANCE = 12
+#: Minimum number of shared content lemmas (after synonyms) for a non-anaphoric link.
+CROSSCHECK_MIN_SHARED = 2
+#: Relative difference above which two figures for the same quantity are a numeric mismatch.
+CROSSCHECK_NUMERIC_TOLERANCE = 0.05
+#: Relations that raise a flag, with their severity (higher = more serious; the flags table sorts on it).
+FLAG_SEVERITY = {
+    "contradicts": 6,
+    "denies": 5,
+    "numeric_mismatch": 5,
+    "disputes": 4,
+    "not_confirmed": 4,
+    "unverified": 3,
+    "shifts": 3,
+    "misquoted": 5,
+    "misattributed": 5,
+}
+#: Confidence of a rules relation by what triggered it (before the link-score adjustment).
+CROSSCHECK_CONFIDENCE = {"cue": 0.75, "anaphor": 0.7, "polarity": 0.55, "numeric": 0.6, "shift": 0.6, "support": 0.5}
+#: NLI judge: probabilities at or above these make a contradiction / entailment.
+NLI_CONTRADICTION_MIN = 0.6
+NLI_ENTAILMENT_MIN = 0.7
+#: NLI judge: largest number of (claim, passage) pairs scored per article (keeps CPU time bounded).
+NLI_MAX_PAIRS = 200
+#: Title abbreviations spelled out when a title becomes a role ("Sen. Ted Cruz" -> role "senator").
+TITLE_ROLES = {
+    "sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "adm": "admiral",
+    "col": "colonel", "lt": "lieutenant", "maj": "major", "capt": "captain", "sgt": "sergeant",
+    "pres": "president", "prof": "professor", "rev": "reverend", "dr": None, "mr": None, "mrs": None,
+    "ms": None, "miss": None, "sir": None, "dame": None, "hon": None, "former": "former", "st": None,
+}
