@@ -1,0 +1,804 @@
+"""Quote fidelity: direct quotes checked word by word against primary documents.
+
+For every direct or mixed claim, the words inside quotation marks (within the
+claim's spans) are aligned to the best passage in the documents of the claim's
+speaker, and failing that in all documents (``sourcecheck.documents``).
+
+Finding the passage: word-position voting over an index of the document's words
+picks a few candidate windows (so a 100-page document costs about as much as a
+short one), and rapidfuzz's ``partial_ratio_alignment`` scores each window and
+gives the passage's extent. A fuzzy score alone cannot judge fidelity -- a
+dropped "not" still scores above 95 -- so the passage and the quote are then
+diffed word by word (rapidfuzz ``Indel`` opcodes over word lists) and every
+changed stretch is examined: a changed, dropped or added negation, number,
+name or modal verb is always material; other content words are material; a
+change in function words only, or in a word's grammatical form only, is not.
+Omissions marked with an ellipsis and [bracketed] editorial insertions are
+declared edits, not errors.
+
+Classes (``QuoteCheck.fidelity``, exported as ``class``)::
+
+    exact          the same characters (punctuation at the quote's edges aside)
+    cosmetic       only case, curly/straight quotes, punctuation or whitespace differ
+    marked edits   only omissions marked "..." or [bracketed] insertions (plus cosmetic)
+    words changed  at least one word replaced
+    words omitted  words missing with no ellipsis
+    words added    words in the quote that the document does not have
+    not found      no passage close enough in any document
+    other speaker  found, but in another speaker's document (possible misattribution)
+    context only   an indirect claim: the closest passage, shown without a verdict
+
+A materially altered quote adds a ``misquoted`` flag; a quote found only in
+another speaker's document adds a ``misattributed`` flag.
+"""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import html
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from . import constants
+from .documents import DocumentSet, PrimaryDocument, default_documents_dir, load_documents
+from .model import Analysis, Claim, Flag, Span, stable_id
+
+FIDELITY_CLASSES = (
+    "exact", "cosmetic", "marked edits", "words changed", "words omitted", "words added",
+    "not found", "other speaker", "context only",
+)
+FLAG_ID_PREFIX = "fq-"
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*", re.U)
+_QUOTE_MARK = re.compile(r"''|[\"“”«»„]")
+_ELLIPSIS = re.compile(r"…|\.\s?\.\s?\.")
+_BRACKET = re.compile(r"\[[^\]\n]*\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n+")
+
+
+# =========================================================================== data
+@dataclass
+class DiffOp:
+    """One stretch of the word-level diff. ``quote``/``document`` hold raw text (either may be empty)."""
+
+    op: str  # equal | cosmetic | changed | omitted | added | ellipsis | bracket
+    quote: str = ""
+    document: str = ""
+    material: bool = False
+    kind: str = ""  # negation | number | name | modal | content | function | inflection | case | punctuation ...
+    reason: str = ""
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class QuoteCheck:
+    """The check of one quoted stretch of a claim (a claim with two quoted stretches has two checks)."""
+
+    id: str
+    claim_id: str
+    quote_index: int
+    quote_type: str
+    speaker: Optional[str]
+    quote_text: str
+    quote_start: int  # offsets of the quoted words in the article text
+    quote_end: int
+    fidelity: str  # one of FIDELITY_CLASSES (exported as "class")
+    score: float = 0.0  # rapidfuzz similarity of quote and passage, 0-100
+    word_share: float = 0.0  # share of the quote's words found in the passage
+    material: bool = False
+    document_id: Optional[str] = None
+    document_path: Optional[str] = None
+    document_title: Optional[str] = None
+    document_speaker: Optional[str] = None
+    document_channel: Optional[str] = None
+    document_date: Optional[str] = None
+    passage_text: str = ""
+    passage_start: Optional[int] = None  # offsets in the document text
+    passage_end: Optional[int] = None
+    ops: list[DiffOp] = field(default_factory=list)
+    changes: list[DiffOp] = field(default_factory=list)  # the non-equal ops, with reasons
+    note: str = ""
+
+    @property
+    def quote_span(self) -> Span:
+        return Span(self.quote_start, self.quote_end, self.quote_text)
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["class"] = d.pop("fidelity")
+        return d
+
+
+# =========================================================================== words
+@dataclass
+class _Tok:
+    norm: str
+    raw: str
+    start: int
+    end: int
+    sep: str = ""  # raw text up to the next word
+    bracket: bool = False
+    ellipsis_before: bool = False
+    initial: bool = False  # first word of a sentence (capital letter says nothing)
+
+
+def _norm(word: str) -> str:
+    return unicodedata.normalize("NFKC", word).lower().replace("’", "'")
+
+
+def _tokens(text: str, offset: int = 0) -> list[_Tok]:
+    """Words of ``text`` with offsets (+ ``offset``), the raw text after each, and sentence-initial marks."""
+    toks = [_Tok(_norm(m.group()), m.group(), m.start() + offset, m.end() + offset) for m in _WORD.finditer(text)]
+    prev = 0
+    for i, t in enumerate(toks):
+        nxt = toks[i + 1].start - offset if i + 1 < len(toks) else len(text)
+        t.sep = text[t.end - offset:nxt]
+        t.initial = i == 0 or bool(re.search(r"[.!?:]\W*$|\n", text[prev:t.start - offset]))
+        prev = t.end - offset
+    return toks
+
+
+def _quote_tokens(text: str) -> list[_Tok]:
+    """Words of a quote, marking [bracketed] words and words right after an ellipsis."""
+    toks = _tokens(text)
+    brackets = [(m.start(), m.end()) for m in _BRACKET.finditer(text)]
+    ellipses = [m.end() for m in _ELLIPSIS.finditer(text)]
+    for t in toks:
+        t.bracket = any(a <= t.start < b for a, b in brackets)
+    for e in ellipses:
+        nxt = next((t for t in toks if t.start >= e), None)
+        if nxt is not None:
+            nxt.ellipsis_before = True
+    return toks
+
+
+def _is_negation(n: str) -> bool:
+    return n in constants.NEGATION_WORDS or n.endswith("n't")
+
+
+def _is_number(n: str) -> bool:
+    return any(ch.isdigit() for ch in n) or n in constants.NUMBER_WORDS
+
+
+def _is_modal(n: str) -> bool:
+    return n in constants.MODAL_WORDS
+
+
+def _is_name(t: _Tok) -> bool:
+    raw = t.raw
+    if not raw[:1].isupper() or t.norm in ("i", "i'm", "i've", "i'll", "i'd"):
+        return False
+    if raw.isupper() and len(raw) > 5:  # shouting (all caps): case says nothing
+        return False
+    return not t.initial or (raw.isupper() and len(raw) > 1)
+
+
+def _stem(n: str) -> str:
+    """A crude stem for lining words up ("hopes", "hoped", "hoping" -> "hop"); never used to judge."""
+    if n.endswith("'s"):
+        n = n[:-2]
+    if n.endswith("ies") and len(n) > 4:
+        n = n[:-3] + "y"
+    elif n.endswith("s") and not n.endswith("ss") and len(n) > 3:
+        n = n[:-1]
+    for suf in ("ing", "ed"):
+        if n.endswith(suf) and len(n) - len(suf) >= 3:
+            n = n[: -len(suf)]
+            break
+    return n[:-1] if n.endswith("e") and len(n) > 3 else n
+
+
+# =========================================================================== quotes in the article
+@dataclass
+class _Segment:
+    start: int
+    end: int
+    note: str = ""
+
+
+def quoted_segments(text: str) -> list[_Segment]:
+    """Stretches of ``text`` inside double quotation marks (curly, straight, ``''`` or guillemets).
+
+    Quotes are paired within a paragraph (one per line). A quotation left open at the end of a
+    paragraph ends there (the next paragraph's own opening mark continues it, as usual in copy);
+    the segment carries a note so the journalist sees the unclosed mark.
+    """
+    out: list[_Segment] = []
+    pos = 0
+    for line in text.split("\n"):
+        open_at: Optional[int] = None
+        for m in _QUOTE_MARK.finditer(line):
+            mark, i = m.group(), m.start()
+            before = line[i - 1] if i else " "
+            after = line[m.end()] if m.end() < len(line) else " "
+            if open_at is None:
+                if mark in "”»" and not before.isspace() and after.isspace():
+                    continue  # stray closing mark
+                open_at = m.end()
+            else:
+                if mark in "“«„" and before.isspace():
+                    # a new opening mark while one is open: close the open one before it
+                    out.append(_Segment(pos + open_at, pos + i, "quotation mark not closed before the next one opens"))
+                    open_at = m.end()
+                    continue
+                out.append(_Segment(pos + open_at, pos + i))
+                open_at = None
+        if open_at is not None and line[open_at:].strip():
+            out.append(_Segment(pos + open_at, pos + len(line), "quotation left open at the end of the paragraph; checked up to there"))
+        pos += len(line) + 1
+    cleaned = []
+    for s in out:
+        a, b = s.start, s.end
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if _WORD.search(text, a, b):
+            cleaned.append(_Segment(a, b, s.note))
+    return cleaned
+
+
+def claim_quotes(text: str, claim: Claim, segments: Optional[list[_Segment]] = None) -> list[_Segment]:
+    """The quoted stretches that overlap the claim's spans (the claim text itself when it has no marks)."""
+    segments = quoted_segments(text) if segments is None else segments
+    hits = [s for s in segments if any(s.start < sp.end and sp.start < s.end for sp in claim.spans)]
+    if hits:
+        return hits
+    if claim.quote_type == "direct" and claim.spans:
+        return [_Segment(sp.start, sp.end, "no quotation marks found around the claim; its text was checked as the quote")
+                for sp in claim.spans if _WORD.search(sp.text)]
+    return []
+
+
+# =========================================================================== speakers
+def _name_tokens(name: str) -> list[str]:
+    s = unicodedata.normalize("NFKC", name).lower().replace("’", "'")
+    s = re.sub(r"\b([a-z])\.(?=[a-z]\.)", r"\1", s).replace(".", "")  # U.S. -> us
+    s = re.sub(r"'s\b", "", s)
+    return [w for w in re.findall(r"[\w-]+", s) if w not in constants.SPEAKER_TITLES]
+
+
+def speaker_matches(claim_speaker: Optional[str], doc: PrimaryDocument) -> bool:
+    """Does the claim's speaker name one of the document's speaker names (fuzzy on names and surnames)?"""
+    from rapidfuzz import fuzz
+
+    if not claim_speaker:
+        return False
+    a = _name_tokens(claim_speaker)
+    if not a:
+        return False
+    for name in doc.names:
+        b = _name_tokens(name)
+        if not b:
+            continue
+        if a == b or (len(a[-1]) >= 3 and a[-1] == b[-1] and (len(a) == 1 or len(b) == 1 or a[0][0] == b[0][0])):
+            return True
+        if min(len(a), len(b)) >= 2 and fuzz.token_set_ratio(" ".join(a), " ".join(b)) >= constants.SPEAKER_MATCH_MIN_SCORE:
+            return True
+    return False
+
+
+# =========================================================================== finding the passage
+class _DocIndex:
+    """Words of one document with a position index, built once per check run."""
+
+    def __init__(self, doc: PrimaryDocument):
+        self.doc = doc
+        self.toks = _tokens(doc.text)
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, t in enumerate(self.toks):
+            self.postings[t.norm].append(i)
+
+    def window(self, lo: int, hi: int) -> tuple[str, list[int]]:
+        """Normalised text of words lo..hi (joined by spaces) and each word's start in it."""
+        lo, hi = max(0, lo), min(len(self.toks), hi)
+        starts, parts, p = [], [], 0
+        for t in self.toks[lo:hi]:
+            starts.append(p)
+            parts.append(t.norm)
+            p += len(t.norm) + 1
+        return " ".join(parts), starts
+
+
+@dataclass
+class _Match:
+    index: _DocIndex
+    score: float
+    lo: int  # word range in the document (hi exclusive)
+    hi: int
+
+    @property
+    def doc(self) -> PrimaryDocument:
+        return self.index.doc
+
+
+def _candidates(q: list[_Tok], idx: _DocIndex) -> list[tuple[int, int]]:
+    """Word windows likely to hold the quote: voting on the quote's start position."""
+    n = len(q)
+    bucket = max(4, n // 2)
+    votes: Counter = Counter()
+    usable = [(i, t) for i, t in enumerate(q) if not t.bracket and t.norm in idx.postings]
+    rare = [(i, t) for i, t in usable if len(idx.postings[t.norm]) <= constants.QUOTE_MAX_POSTINGS]
+    for i, t in rare or usable[:3]:
+        post = idx.postings[t.norm]
+        w = 1.0 / math.log2(2 + len(post))
+        for p in post:
+            votes[(p - i) // bucket] += w
+    wins = []
+    for b, _ in votes.most_common(constants.QUOTE_MAX_CANDIDATES):
+        lo = b * bucket - n // 2 - 2
+        wins.append((max(0, lo), lo + bucket + n + n // 2 + 4))
+    wins.sort()
+    merged: list[list[int]] = []
+    for lo, hi in wins:
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [(lo, min(hi, len(idx.toks))) for lo, hi in merged]
+
+
+def _align(q: list[_Tok], idx: _DocIndex) -> Optional[_Match]:
+    """The best passage for the quote words in one document, or None."""
+    from rapidfuzz import fuzz
+
+    if not q or not idx.toks:
+        return None
+    qs = [t.norm for t in q if not t.bracket]
+    if len(qs) < constants.QUOTE_MIN_FUZZY_TOKENS:  # too short for fuzzy matching: exact word run only
+        for p in idx.postings.get(qs[0], []) if qs else []:
+            if [t.norm for t in idx.toks[p:p + len(qs)]] == qs:
+                return _Match(idx, 100.0, p, p + len(qs))
+        return None
+    qtext = " ".join(t.norm for t in q)
+    best: Optional[_Match] = None
+    for lo, hi in _candidates(q, idx):
+        wtext, starts = idx.window(lo, hi)
+        if not wtext:
+            continue
+        al = fuzz.partial_ratio_alignment(qtext, wtext)
+        if al is None:
+            continue
+        if best is not None and al.score <= best.score:
+            continue
+
+        a = bisect.bisect_right(starts, al.dest_start) - 1
+        b = bisect.bisect_left(starts, al.dest_end)
+        best = _Match(idx, al.score, lo + max(a, 0), lo + max(b, a + 1))
+    return best
+
+
+# =========================================================================== the diff
+def _diff(q: list[_Tok], d: list[_Tok]) -> list[tuple[str, list[_Tok], list[_Tok]]]:
+    """Word-level diff (LCS via rapidfuzz Indel), adjacent insert/delete merged into changes."""
+    from rapidfuzz.distance import Indel
+
+    ops = []
+    qkeys = [f"\x00[{i}]" if t.bracket else _stem(t.norm) for i, t in enumerate(q)]  # brackets never match
+    for op in Indel.opcodes(qkeys, [_stem(t.norm) for t in d]):
+        qs, ds = q[op.src_start:op.src_end], d[op.dest_start:op.dest_end]
+        tag = {"equal": "equal", "delete": "added", "insert": "omitted", "replace": "changed"}[op.tag]
+        if ops and tag != "equal" and ops[-1][0] != "equal":
+            _, pq, pd = ops.pop()
+            qs, ds = pq + qs, pd + ds
+            tag = "changed" if qs and ds else ("added" if qs else "omitted")
+        ops.append((tag, qs, ds))
+    return ops
+
+
+def _words(toks: list[_Tok], last_sep: bool = True) -> str:
+    if not toks:
+        return ""
+    return "".join(t.raw + t.sep for t in toks[:-1]) + toks[-1].raw + (toks[-1].sep if last_sep else "")
+
+
+def _judge(tag: str, qs: list[_Tok], ds: list[_Tok]) -> DiffOp:
+    """Is one changed stretch material? Negation, number, name and modal changes always are."""
+    quote, document = _words(qs, False), _words(ds, False)
+    qn, dn = [t.norm for t in qs], [t.norm for t in ds]
+    what = {"changed": f'the document says "{document}", the quote "{quote}"',
+            "omitted": f'the quote leaves out "{document}" with no ellipsis',
+            "added": f'the quote adds "{quote}", which the document does not have'}[tag]
+    checks = (
+        ("negation", _is_negation, "a negation"),
+        ("number", _is_number, "a number or quantity"),
+        ("modal", _is_modal, "a modal verb"),
+    )
+    for kind, test, label in checks:
+        if Counter(n for n in qn if test(n)) != Counter(n for n in dn if test(n)):
+            return DiffOp(tag, quote, document, True, kind, f"{label} changed: {what}")
+    if Counter(t.norm for t in qs if _is_name(t)) != Counter(t.norm for t in ds if _is_name(t)):
+        return DiffOp(tag, quote, document, True, "name", f"a name changed: {what}")
+    if tag == "changed" and len(qn) == len(dn) and all(_stem(a) == _stem(b) for a, b in zip(qn, dn)):
+        what = f'the document says "{document}", the quote "{quote}"'  # noqa: F841 - same wording
+        return DiffOp(tag, quote, document, False, "inflection", f"grammatical form only: {what}")
+    content = [n for n in qn + dn if n not in constants.FUNCTION_WORDS]
+    if content:
+        return DiffOp(tag, quote, document, True, "content", f"wording changed: {what}")
+    return DiffOp(tag, quote, document, False, "function", f"function words only: {what}")
+
+
+def _cosmetic(qt: _Tok, dt: _Tok, last: bool) -> list[str]:
+    kinds = []
+    if qt.raw != dt.raw:
+        kinds.append("case" if qt.raw.lower() == dt.raw.lower() else "quote marks")
+    if not last:
+        qsep, dsep = qt.sep, dt.sep
+        if qsep != dsep:
+            fold = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+            if qsep.translate(fold) == dsep.translate(fold):
+                kinds.append("quote marks")
+            elif qsep.split() == dsep.split() or "".join(qsep.split()) == "".join(dsep.split()):
+                kinds.append("whitespace")
+            else:
+                kinds.append("punctuation")
+    return kinds
+
+
+def _compare(q: list[_Tok], d: list[_Tok]) -> tuple[list[DiffOp], str, list[_Tok]]:
+    """Diff ops, the fidelity class and the passage words (trimmed to the quote's extent)."""
+    ops = _diff(q, d)
+    # passage words before the quote's first word or after its last are not omissions
+    lo, hi = 0, len(d)
+    while ops and ops[0][0] == "omitted":
+        lo += len(ops.pop(0)[2])
+    while ops and ops[-1][0] == "omitted":
+        hi -= len(ops.pop()[2])
+    out: list[DiffOp] = []
+    n_q = sum(len(x[1]) for x in ops)
+    seen_q = 0
+    for tag, qs, ds in ops:
+        if tag == "equal":
+            run: list[_Tok] = []
+            for j, (a, b) in enumerate(zip(qs, ds)):
+                if a.norm != b.norm:  # same stem, different form ("hopes" for "hope")
+                    if run:
+                        out.append(DiffOp("equal", _words(run), _words(run)))
+                        run = []
+                    out.append(_judge("changed", [a], [b]))
+                    continue
+                kinds = _cosmetic(a, b, seen_q + j + 1 == n_q)
+                if kinds:
+                    if run:
+                        out.append(DiffOp("equal", _words(run), _words(run)))
+                        run = []
+                    out.append(DiffOp("cosmetic", a.raw + a.sep, b.raw + b.sep, False, ", ".join(dict.fromkeys(kinds)),
+                                      "cosmetic only: " + ", ".join(dict.fromkeys(kinds))))
+                else:
+                    run.append(a)
+            if run:
+                out.append(DiffOp("equal", _words(run), _words(run)))
+        elif tag == "omitted" and qs == [] and seen_q < len(q) and q[seen_q].ellipsis_before:
+            out.append(DiffOp("ellipsis", "…", _words(ds, False), False, "ellipsis", "omission marked with an ellipsis"))
+        elif qs and all(t.bracket for t in qs):
+            out.append(DiffOp("bracket", _words(qs, False), _words(ds, False), False, "bracket",
+                              f'editorial insertion in brackets stands for "{_words(ds, False)}"' if ds
+                              else "editorial insertion in brackets"))
+        else:
+            out.append(_judge(tag, qs, ds))
+        seen_q += len(qs)
+    tags = {o.op for o in out}
+    if "changed" in tags:
+        cls = "words changed"
+    elif "omitted" in tags:
+        cls = "words omitted"
+    elif "added" in tags:
+        cls = "words added"
+    elif tags & {"ellipsis", "bracket"}:
+        cls = "marked edits"
+    elif "cosmetic" in tags:
+        cls = "cosmetic"
+    else:
+        cls = "exact"
+    return out, cls, d[lo:hi]
+
+
+# =========================================================================== one quote
+def _check_quote(text: str, claim: Claim, k: int, seg: _Segment, speaker_docs: list[_DocIndex],
+                 other_docs: list[_DocIndex]) -> QuoteCheck:
+    from rapidfuzz import fuzz
+
+    qtext = text[seg.start:seg.end]
+    q = _quote_tokens(qtext)
+    for t in q:
+        t.start += seg.start
+        t.end += seg.start
+    base = dict(
+        id=stable_id("q", claim.id, qtext) + (f"-{k}" if k else ""), claim_id=claim.id, quote_index=k,
+        quote_type=claim.quote_type or "", speaker=claim.speaker, quote_text=qtext,
+        quote_start=seg.start, quote_end=seg.end,
+    )
+    notes = [seg.note] if seg.note else []
+
+    def found(m: Optional[_Match]) -> bool:
+        if m is None or m.score < constants.QUOTE_FOUND_MIN_SCORE:
+            return False
+        words = {t.norm for t in m.index.toks[m.lo:m.hi]}
+        share = sum(t.norm in words for t in q if not t.bracket) / max(1, sum(not t.bracket for t in q))
+        return share >= constants.QUOTE_MIN_TOKEN_SHARE
+
+    def best(docs: list[_DocIndex]) -> Optional[_Match]:
+        ms = [m for m in (_align(q, d) for d in docs) if m is not None]
+        return max(ms, key=lambda m: m.score) if ms else None
+
+    m_s = best(speaker_docs)
+    m_o = best(other_docs)
+    misattributed = False
+    if found(m_s):
+        m = m_s
+        if found(m_o) and m_o.score >= m_s.score + constants.QUOTE_OTHER_SPEAKER_MARGIN:
+            cls_o = _compare(q, _passage(m_o, len(q)))[1]
+            cls_s = _compare(q, _passage(m_s, len(q)))[1]
+            if cls_o in ("exact", "cosmetic", "marked edits") and cls_s not in ("exact", "cosmetic", "marked edits"):
+                m, misattributed = m_o, True
+    elif found(m_o):
+        m = m_o
+        misattributed = bool(claim.speaker)
+        if not claim.speaker:
+            notes.append("speaker not resolved: searched all documents")
+        elif not speaker_docs:
+            notes.append(f"no document by {claim.speaker} was supplied")
+    else:
+        if not speaker_docs and claim.speaker:
+            notes.append(f"no document by {claim.speaker} was supplied")
+        best_any = max([x for x in (m_s, m_o) if x is not None], key=lambda x: x.score, default=None)
+        return QuoteCheck(**base, fidelity="not found", score=round(best_any.score, 1) if best_any else 0.0,
+                          note="; ".join(notes))
+
+    ops, cls, kept_d = _compare(q, _passage(m, len(q)))
+    if not kept_d:
+        kept_d = m.index.toks[m.lo:m.hi]
+    pstart, pend = kept_d[0].start, kept_d[-1].end
+    doc = m.doc
+    words = {t.norm for t in kept_d}
+    share = sum(t.norm in words for t in q if not t.bracket) / max(1, sum(not t.bracket for t in q))
+    score = fuzz.ratio(" ".join(t.norm for t in q if not t.bracket), " ".join(t.norm for t in kept_d))
+    changes = [o for o in ops if o.op not in ("equal",)]
+    material = any(o.material for o in changes)
+    if misattributed:
+        notes.append(
+            f"found in a document by {doc.speaker or 'an unnamed speaker'}, not by {claim.speaker}: possible "
+            f"misattribution (or that document quotes {claim.speaker}; check)"
+        )
+        fidelity = "other speaker"
+    else:
+        fidelity = cls
+    return QuoteCheck(
+        **base, fidelity=fidelity, score=round(float(score), 1), word_share=round(share, 3), material=material,
+        document_id=doc.id, document_path=doc.path, document_title=doc.title, document_speaker=doc.speaker,
+        document_channel=doc.channel, document_date=doc.date, passage_text=doc.text[pstart:pend],
+        passage_start=pstart, passage_end=pend, ops=ops, changes=changes, note="; ".join(notes),
+    )
+
+
+def _passage(m: _Match, n: int) -> list[_Tok]:
+    """The matched words widened on both sides (rapidfuzz's window is only as long as the quote,
+    so a quote with words left out would otherwise lose its last words); the diff trims the edges."""
+    pad = n // 4 + 2
+    return m.index.toks[max(0, m.lo - pad):m.hi + pad]
+
+
+# =========================================================================== indirect claims
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[pos:m.start()].strip():
+            out.append((pos, m.start()))
+        pos = m.end()
+    if text[pos:].strip():
+        out.append((pos, len(text)))
+    return out
+
+
+def _context(claim: Claim, docs: list[_DocIndex]) -> Optional[QuoteCheck]:
+    """The closest passage (one or two sentences) in the speaker's documents, with a score."""
+    from rapidfuzz import fuzz, process
+
+    choices, where = [], []
+    for d in docs:
+        sents = _sentences(d.doc.text)
+        for i, (a, b) in enumerate(sents):
+            for j in (i, i + 1):
+                if j < len(sents):
+                    end = sents[j][1]
+                    choices.append(d.doc.text[a:end])
+                    where.append((d, a, end))
+    if not choices:
+        return None
+    hit = process.extractOne(claim.text, choices, scorer=fuzz.token_sort_ratio, processor=lambda s: " ".join(_norm(w) for w in _WORD.findall(s)))
+    if hit is None:
+        return None
+    _, score, i = hit
+    d, a, b = where[i]
+    sp = claim.spans[0]
+    return QuoteCheck(
+        id=stable_id("q", claim.id, claim.text), claim_id=claim.id, quote_index=0, quote_type=claim.quote_type or "indirect",
+        speaker=claim.speaker, quote_text=claim.text if len(claim.spans) > 1 else sp.text,
+        quote_start=sp.start, quote_end=claim.spans[-1].end if len(claim.spans) == 1 else sp.end,
+        fidelity="context only", score=round(float(score), 1), document_id=d.doc.id, document_path=d.doc.path,
+        document_title=d.doc.title, document_speaker=d.doc.speaker, document_channel=d.doc.channel,
+        document_date=d.doc.date, passage_text=d.doc.text[a:b], passage_start=a, passage_end=b,
+        note="reported speech: the closest passage in the speaker's documents, shown as context (no verdict)",
+    )
+
+
+# =========================================================================== the stage
+def _flag(claim: Claim, check: QuoteCheck) -> Optional[Flag]:
+    channel = claim.channel.label if claim.channel else None
+    source = f'{check.document_title or check.document_id} ({check.document_speaker or "unnamed speaker"}'
+    source += f", {check.document_date})" if check.document_date else ")"
+    if check.fidelity == "other speaker":
+        return Flag(
+            id=stable_id("fq", claim.id, check.quote_text, "misattributed"), claim_id=claim.id, relation="misattributed",
+            reason=(f'The quote "{check.quote_text}" is attributed to {claim.speaker}, but it was found in {source}: '
+                    f'"{check.passage_text}". Possible misattribution; check who said it.'),
+            severity=constants.SEVERITY_MISATTRIBUTED, confidence=0.6 if check.score >= 90 else 0.4,
+            claim_span=check.quote_span, speaker=claim.speaker, channel=channel, countering_speaker=check.document_speaker,
+        )
+    if check.material and check.fidelity in ("words changed", "words omitted", "words added"):
+        material = [o for o in check.changes if o.material]
+        always = [o for o in material if o.kind in ("negation", "number", "name", "modal")]
+        return Flag(
+            id=stable_id("fq", claim.id, check.quote_text, "misquoted"), claim_id=claim.id, relation="misquoted",
+            reason=(f'The quote differs materially from {source}: ' + "; ".join(o.reason for o in material)
+                    + f'. Document passage: "{check.passage_text}".'),
+            severity=constants.SEVERITY_MISQUOTE_ALWAYS_MATERIAL if always else constants.SEVERITY_MISQUOTE_MATERIAL,
+            confidence=0.8 if always else 0.6, claim_span=check.quote_span, speaker=claim.speaker, channel=channel,
+            countering_speaker=check.document_speaker,
+        )
+    return None
+
+
+def check_quotes(analysis: Analysis, documents_dir: Optional[str | Path] = None) -> list[QuoteCheck]:
+    """Check every quote of ``analysis`` against the primary documents; results go to ``analysis.extras``.
+
+    ``documents_dir`` defaults to ``<article stem>.sources/`` beside the article (none: no documents,
+    no error). Adds ``misquoted`` / ``misattributed`` flags (re-running replaces them, never duplicates).
+    """
+    if documents_dir is None or str(documents_dir) == "":
+        article_path = analysis.article.path
+        folder = default_documents_dir(article_path) if not article_path.startswith("<") else None
+    else:
+        folder = Path(documents_dir)
+    docset: DocumentSet = load_documents(folder)
+    analysis.extras["documents"] = [d.to_dict() for d in docset]
+    analysis.extras["documents_folder"] = docset.folder
+    analysis.extras["documents_skipped"] = list(docset.skipped) + list(docset.warnings)
+    analysis.flags = [f for f in analysis.flags if not f.id.startswith(FLAG_ID_PREFIX)]
+    checks: list[QuoteCheck] = []
+    if not len(docset):
+        analysis.extras["quote_checks"] = checks
+        return checks
+    indexes = [_DocIndex(d) for d in docset]
+    text = analysis.article.text
+    segments = quoted_segments(text)
+    for claim in analysis.claims:
+        qt = claim.quote_type
+        mine = [ix for ix in indexes if speaker_matches(claim.speaker, ix.doc)]
+        others = [ix for ix in indexes if ix not in mine]
+        if qt in ("direct", "mixed"):
+            for k, seg in enumerate(claim_quotes(text, claim, segments)):
+                check = _check_quote(text, claim, k, seg, mine, others)
+                checks.append(check)
+                flag = _flag(claim, check)
+                if flag is not None:
+                    analysis.flags.append(flag)
+        elif qt == "indirect" and mine:
+            ctx = _context(claim, mine)
+            if ctx is not None:
+                checks.append(ctx)
+    analysis.extras["quote_checks"] = checks
+    return checks
+
+
+# =========================================================================== display & export
+_FRAME_COLUMNS = [
+    "claim_id", "speaker", "quote_type", "quote", "class", "material", "score", "changes", "document",
+    "document_speaker", "document_date", "passage", "note", "quote_start", "quote_end", "document_id",
+    "passage_start", "passage_end",
+]
+
+
+def _as_check(c) -> QuoteCheck:
+    if isinstance(c, QuoteCheck):
+        return c
+    d = dict(c)
+    d["fidelity"] = d.pop("class", d.get("fidelity"))
+    d["ops"] = [DiffOp(**o) if isinstance(o, dict) else o for o in d.get("ops", [])]
+    d["changes"] = [DiffOp(**o) if isinstance(o, dict) else o for o in d.get("changes", [])]
+    return QuoteCheck(**d)
+
+
+def quote_checks_frame(analysis: Analysis):
+    """One row per checked quote (plain values), most serious first."""
+    import pandas as pd
+
+    rows = []
+    order = {c: i for i, c in enumerate(("other speaker", "words changed", "words omitted", "words added",
+                                          "not found", "marked edits", "cosmetic", "exact", "context only"))}
+    for c in (_as_check(x) for x in analysis.extras.get("quote_checks", [])):
+        rows.append({
+            "claim_id": c.claim_id, "speaker": c.speaker or "", "quote_type": c.quote_type, "quote": c.quote_text,
+            "class": c.fidelity, "material": bool(c.material), "score": float(c.score),
+            "changes": "; ".join(o.reason for o in c.changes if o.reason),
+            "document": c.document_title or c.document_id or "", "document_speaker": c.document_speaker or "",
+            "document_date": c.document_date or "", "passage": c.passage_text, "note": c.note,
+            "quote_start": c.quote_start, "quote_end": c.quote_end, "document_id": c.document_id or "",
+            "passage_start": c.passage_start if c.passage_start is not None else -1,
+            "passage_end": c.passage_end if c.passage_end is not None else -1,
+            "_order": (not c.material, order.get(c.fidelity, 99), c.quote_start),
+        })
+    df = pd.DataFrame(rows, columns=_FRAME_COLUMNS + ["_order"])
+    if len(df):
+        df = df.sort_values("_order", kind="stable")
+    return df.drop(columns="_order").reset_index(drop=True)
+
+
+_DIFF_STYLE = {
+    "del": "background:#fde2e2;color:#7f1d1d;text-decoration:line-through",
+    "ins": "background:#dcfce7;color:#14532d;text-decoration:none",
+    "material": "outline:2px solid #b91c1c;border-radius:2px",
+    "cosmetic": "border-bottom:1px dotted #6b7280",
+    "marked": "background:#eef2ff;color:#3730a3",
+}
+
+
+def diff_html(check) -> str:
+    """The word-level diff as HTML a journalist can read. All text is html-escaped.
+
+    <del> = in the document but not in the quote; <ins> = in the quote but not in the document.
+    Material changes are outlined and carry their reason as a tooltip.
+    """
+    c = _as_check(check)
+    esc = lambda s: html.escape(s or "", quote=True)  # noqa: E731 - tiny local helper
+    if c.fidelity == "not found":
+        return f'<div class="sc-quote-diff sc-not-found">{esc(c.quote_text)} <em>(not found in the documents)</em></div>'
+    if c.fidelity == "context only":
+        return (f'<div class="sc-quote-diff sc-context"><em>closest passage (score {c.score:.0f}):</em> '
+                f'{esc(c.passage_text)}</div>')
+    parts = []
+    for o in c.ops:
+        title = f' title="{esc(o.reason)}"' if o.reason else ""
+        mat = f' style="{_DIFF_STYLE["material"]}"' if o.material else ""
+        if o.op == "equal":
+            parts.append(esc(o.quote))
+        elif o.op == "cosmetic":
+            parts.append(f'<span class="sc-cosmetic" style="{_DIFF_STYLE["cosmetic"]}"{title}>{esc(o.quote)}</span>')
+        elif o.op in ("ellipsis", "bracket"):
+            parts.append(f'<span class="sc-marked" style="{_DIFF_STYLE["marked"]}"{title}>'
+                         + (f'<del style="{_DIFF_STYLE["del"]}">{esc(o.document)}</del> ' if o.document else "")
+                         + f'<ins style="{_DIFF_STYLE["ins"]}">{esc(o.quote)}</ins></span> ')
+        else:
+            inner = ""
+            if o.document:
+                inner += f'<del style="{_DIFF_STYLE["del"]}">{esc(o.document)}</del>'
+            if o.quote:
+                inner += (" " if inner else "") + f'<ins style="{_DIFF_STYLE["ins"]}">{esc(o.quote)}</ins>'
+            parts.append(f'<span class="sc-change sc-{esc(o.op)}{" sc-material" if o.material else ""}"{mat}{title}>'
+                         f'{inner}</span> ')
+    head = f'<span class="sc-class">[{esc(c.fidelity)}]</span> '
+    return f'<div class="sc-quote-diff">{head}{"".join(parts)}</div>'
+
+
+def write_exports(analysis: Analysis, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``quote_checks.csv`` and ``timeline.csv`` into ``out_dir``; return their paths."""
+    from .timeline import timeline_frame
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"quote_checks": out / "quote_checks.csv", "timeline": out / "timeline.csv"}
+    quote_checks_frame(analysis).to_csv(paths["quote_checks"], index=False)
+    timeline_frame(analysis).to_csv(paths["timeline"], index=False)
+    return paths
+
+
+def iter_checks(analysis: Analysis) -> Iterable[QuoteCheck]:
+    """The analysis' quote checks as ``QuoteCheck`` objects (also after a JSON round trip)."""
+    return [_as_check(c) for c in analysis.extras.get("quote_checks", [])]
