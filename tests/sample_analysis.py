@@ -198,4 +198,5 @@ def write_sample_report(out_dir, factory: str = "hostile", verdicts: dict | None
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}).execute()
     executed = out_dir / "executed.ipynb"
     nbformat.write(nb, executed)
-    return report.export_report(executed, out_dir / "report.html", title=f"sourcecheck — {factory}")
+    title = analysis.article.title or factory  # as the runner does: the article title goes into <title>
+    return report.export_report(executed, out_dir / "report.html", title=f"sourcecheck — {title}")

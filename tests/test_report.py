@@ -1,0 +1,107 @@
+"""The HTML report: header, highlighted article, escaping, no code, offline (no browser needed here).
+
+The report under test comes from a real kernel: a notebook laid out like
+``notebooks/verify_article.ipynb`` runs on hand-built analyses (``sample_analysis``)
+and ``report.export_report`` turns it into HTML, as the runner does. The browser
+checks of the same files are in ``test_browser.py``.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sourcecheck import report
+from sourcecheck.review import VerdictStore
+
+from sample_analysis import hostile, seed_like, write_sample_report
+
+
+@pytest.fixture(scope="module")
+def hostile_html(tmp_path_factory):
+    path = write_sample_report(tmp_path_factory.mktemp("hostile-report"), "hostile", {0: "false", 1: "verified"})
+    return path.read_text(encoding="utf-8")
+
+
+def _without_css(html: str) -> str:
+    return re.sub(r"<style.*?</style>", "", html, flags=re.S)
+
+
+def test_no_script_runs_from_the_article(hostile_html):
+    body = _without_css(hostile_html)
+    assert "<script" not in body.lower()  # the offline template ships no script at all
+    for raw in ("<img src=x", "<iframe", '<a href="javascript:', "</td></tr></table><b>bold"):
+        assert raw not in body, raw
+    assert not re.search(r"<[a-z]+\b[^<>]*\son[a-z]+\s*=", body, re.I)  # no element carries an event handler
+    assert not re.search(r"<[a-z]+\b[^<>]*(href|src)\s*=\s*[\"']?javascript:", body, re.I)
+    # shown as text (nbconvert re-serialises output HTML, so quotes in text may come back unescaped)
+    for escaped in ("&lt;script&gt;window.__pwned = 1", "&lt;img src=x onerror=", "&lt;iframe src=",
+                    "&lt;a href=", "javascript:alert(1)", "&lt;script&gt;alert("):
+        assert escaped in body, escaped
+
+
+def test_nothing_is_fetched_from_the_network(hostile_html):
+    assert not re.search(r"<(script|img|iframe)[^>]+src=[\"']?(https?:)?//", hostile_html, re.I)
+    assert not re.search(r"<link[^>]+href=[\"']?(https?:)?//", hostile_html, re.I)
+    assert not re.search(r"@import\s+(url\()?[\"']?(https?:)?//", hostile_html, re.I)
+    for cdn in ("require.js", "MathJax", "mermaid", "unpkg.com", "cdn.jsdelivr", "cdnjs"):
+        assert cdn.lower() not in _without_css(hostile_html).lower(), cdn
+
+
+def test_no_code_and_tagged_cells_removed(hostile_html):
+    assert "SOURCE_MARKER" not in hostile_html and "sample_analysis" not in hostile_html
+    assert "visible output" in hostile_html  # outputs of untagged cells stay
+    assert "REMOVED_CELL_MARKER" not in hostile_html
+    assert "WIDGET_MARKER" not in hostile_html and "widget-view" not in hostile_html
+
+
+def test_report_sections(hostile_html):
+    assert hostile_html.count('class="sc-header"') == 1
+    assert re.search(r"<dt>Verdicts</dt><dd>2</dd>", hostile_html)
+    assert re.search(r"<dt>Flags</dt><dd>1</dd>", hostile_html)
+    assert re.search(r"<dt>Words</dt><dd>\d+</dd>", hostile_html)
+    assert 'class="sc-article"' in hostile_html
+    assert len(re.findall(r'<mark class="sc-attr[^"]*"', hostile_html)) >= 4
+    assert len(re.findall(r'<mark class="sc-attr sc-flagged"', hostile_html)) >= 1
+    assert hostile_html.count('<table border="1" class="dataframe') >= 3  # claims, flags, verdicts
+    assert "data:image/png;base64," in hostile_html  # the chart, inline
+    assert "@media print" in hostile_html
+    assert "<title>sourcecheck — &lt;script&gt;window.__pwned = 4&lt;/script&gt; Title</title>" in hostile_html
+
+
+# --------------------------------------------------------------------------- the HTML builders
+def test_header_counts(tmp_path):
+    a = seed_like()
+    store = VerdictStore(tmp_path / "v.sqlite")
+    store.record(a.article, a.claims[0], "false", reviewer="ana")
+    html = report.header_html(a, store.for_analysis(a))
+    for key, value in (("Attributed claims", 4), ("Sources", 4), ("Flags", 1), ("Verdicts", 1),
+                       ("Outlet", "The Sample Times"), ("Published", "2025-03-14")):
+        assert f"<dt>{key}</dt><dd>{value}</dd>" in html, key
+    assert "<h1>A sample article</h1>" in html
+    assert report.header_html(a).count("<dt>Verdicts</dt><dd>0</dd>") == 1
+
+
+def test_header_mentions_orphaned_verdicts(tmp_path):
+    before = seed_like()
+    store = VerdictStore(tmp_path / "v.sqlite")
+    store.record(before.article, before.claims[3], "false", reviewer="ana")
+    after = seed_like(edits={"continue next week": "resume on Monday"})
+    assert "<dd>0 (1 on claims no longer in the text)</dd>" in report.header_html(after, store.for_analysis(after))
+
+
+def test_article_html_highlights_every_claim_in_order():
+    a = seed_like()
+    html = report.article_html(a)
+    marks = re.findall(r'<mark class="(sc-attr[^"]*)" style="background:(#[0-9a-f]{6})" title="([^"]*)">([^<]*)</mark>', html)
+    assert [m[3] for m in marks] == [c.text for c in a.claims]
+    assert marks[0][0] == "sc-attr sc-flagged" and all(m[0] == "sc-attr" for m in marks[1:])
+    assert len({m[1] for m in marks}) == 4  # one colour per speaker
+    assert [int(n) for n in re.findall(r"\[(\d+)(?:&#9873;)?\]</sup>", html)] == [1, 2, 3, 4]
+    assert html.count("<p>") == len(a.article.paragraphs) + 0 or html.count("<p>") >= len(a.article.paragraphs)
+
+
+def test_article_html_escapes_everything():
+    html = report.article_html(hostile())
+    assert "<script" not in html and "<img" not in html and "<iframe" not in html and "<a href" not in html
+    assert "&lt;b&gt;The mayor&lt;/b&gt;" in html  # the speaker name in the legend and tooltips
