@@ -189,7 +189,7 @@ VAGUE_TIME_RULES = (
 )
 #: Half-width (days) of the range given to "N days/weeks/months ago"; "about"/"some"/"nearly" add APPROX_EXTRA_DAYS.
 AGO_MARGIN_DAYS = {"day": 0, "week": 3, "month": 15, "year": 182}
-APPROX_EXTRA_DAYS = {"day": 1, "week": 2, "month": 7, "year": 60}
+APPROX_EXTRA_DAYS = {"day": 1, "week": 1, "month": 7, "year": 60}
 
 # ----------------------------------------------------------------------------- speakers (sourcecheck.speakers)
 #: Pronouns a source span may consist of, by what they can refer to.
@@ -365,6 +365,10 @@ CROSSCHECK_LEXICON = "crosscheck_lexicon.yaml"
 CROSSCHECK_LINK_MIN = 0.18
 #: Minimum link score for a passage *without* a conflict cue (negation/antonym/number contrast, support).
 CROSSCHECK_LINK_STRONG = 0.30
+#: Minimum link score for the claim's subject to deny it by plain negation, with no contrast word ("neither she nor...").
+CROSSCHECK_LINK_POLAR = 0.40
+#: Subtracted from the link score of a claim that comes *after* the passage (evidence usually follows a claim).
+CROSSCHECK_BEFORE_PENALTY = 0.15
 #: Minimum link score for two claims of the same speaker to count as a shift of position.
 CROSSCHECK_SHIFT_LINK = 0.22
 #: Bonus added to the link score when the passage is in the same paragraph / adjacent sentence.

@@ -1,0 +1,484 @@
+"""Cross-source checking: link claims about the same proposition, judge how each source bears on them, flag.
+
+The method (thresholds in ``sourcecheck.constants``, section "crosscheck"; words in
+``data/crosscheck_lexicon.yaml``):
+
+1. **Passages.** Every sentence of the article is a possible evidence passage.
+   A claim's own sentence counts too, for the part outside the claim ("Trump
+   claimed X, but offered no proof").
+2. **Linking by meaning.** Claim and passage are reduced to content lemmas;
+   synonyms map to one key (surround = encircle = encirclement, troop = force),
+   opposites to one axis (accept / reject), rarer words weigh more (idf over the
+   article's sentences). The link score is the weighted cosine of the two sets
+   (``CROSSCHECK_LINK_MIN``, at least ``CROSSCHECK_MIN_SHARED`` shared keys, within
+   ``CROSSCHECK_MAX_DISTANCE`` sentences, small bonuses for the same paragraph and
+   the next sentence). A passage that points back ("reject this", "that comment",
+   "the criticism", "of it") links to the nearest earlier claim within
+   ``CROSSCHECK_ANAPHOR_WINDOW`` sentences, following a quoted phrase ("root causes")
+   back to the claim that first used it.
+3. **Judging.** The judge (``sourcecheck.judges``; default: rules) reads the
+   passage's cues (denied, reject this, haven't noted, without evidence, in fact,
+   video shows, indeed...), negation against the claim, antonyms, different
+   figures for the same quantity, hedges ("in theory", "but only if") and who
+   speaks: the claim's subject rejecting it *denies*, a third party *disputes*,
+   the article's own voice or a document *contradicts*. Two claims of one speaker
+   (or a country and its officials) whose positions differ are a *shift*; a hedged
+   later position is never read as agreement.
+4. **Groups and flags.** Linked claims share a stable group id. Each conflict
+   relation raises a flag on its claim (one per claim and relation, evidence
+   merged), severity from ``FLAG_SEVERITY``; supporting passages in a group that
+   also holds a conflict are shown as *corroborates in part*.
+
+Measured on the PolNeAR dev conflict set: ``sourcecheck evaluate-flags``.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Optional
+
+from . import constants as C
+from .judges import Lexicon, Pair, find_cues, load_lexicon, make_judge
+from .model import Claim, Flag, Relation, Span, stable_id
+
+CONFLICTS = frozenset(C.FLAG_SEVERITY)
+_PRONOUNS = frozenset("he she they it i we you his her their its him them this that who".split())
+_TITLES = frozenset(
+    "president mr. mrs. ms. dr. sen. rep. gov. senator governor secretary spokesman spokeswoman spokesperson "
+    "adviser advisor chief director minister prime former the a an of and for".split()
+)
+_CONTRAST = re.compile(r"\b(?:but|however|though|although|yet|whereas|despite|instead|nevertheless)\b", re.I)
+_QUOTED = re.compile(r"[“\"']{1,2}([^“”\"']{4,80}?)[”\"']{1,2}")
+_NUM = re.compile(r"^\$?\d[\d,]*(?:\.\d+)?$")
+_ASSERTION_SPEAKER = "the article"
+
+
+# --------------------------------------------------------------------------- preparing the text
+@dataclass
+class _Unit:
+    """One sentence: a possible evidence passage."""
+
+    i: int
+    start: int
+    end: int
+    para: int
+    text: str
+    tokens: list = field(default_factory=list)
+
+
+@dataclass
+class _Info:
+    """What the checker knows about one claim."""
+
+    claim: Claim
+    unit: int
+    keys: dict  # key -> lemma as written (content words of the claim and its cue)
+    neg: bool
+    holder: Optional[str]  # whose position it is (speaker, or the subject of an assertion's position verb)
+    key: Optional[str]  # normalised holder for same-speaker tests
+    camps: frozenset
+    hedge: Optional[str]
+    numbers: list
+    polar: set  # position words (accept / reject axis members) in the claim and its cue
+
+
+def _units(doc, text: str) -> list[_Unit]:
+    out = []
+    for i, s in enumerate(doc.sents):
+        st, en = s.start_char, s.end_char
+        out.append(_Unit(i, st, en, text.count("\n", 0, st), text[st:en], list(s)))
+    return out
+
+
+def _axis(lex: Lexicon, key: str) -> str:
+    for pair in lex.position_antonyms | lex.antonyms:
+        if key in pair:
+            return "|".join(sorted(pair))
+    return key
+
+
+def _content_keys(tokens, lex: Lexicon) -> dict:
+    keys = {}
+    for t in tokens:
+        if t.is_punct or t.is_space or (t.is_stop and t.lower_ not in lex.negations) or t.pos_ not in ("NOUN", "PROPN", "VERB", "ADJ", "NUM"):
+            continue
+        lemma = (t.lemma_ if t.pos_ != "PROPN" else t.text).lower().strip("'’\".")
+        if not lemma or lemma in lex.stopwords or len(lemma) < 2:
+            continue
+        keys.setdefault(_axis(lex, lex.key(lemma)), lex.key(lemma))
+    return keys
+
+
+def _negated(tokens, lex: Lexicon) -> bool:
+    """A clause-level negation ("not", "never", "neither"), ignoring "not only" and "no longer"-style idioms."""
+    for j, t in enumerate(tokens):
+        if t.lower_ in lex.negations or t.dep_ == "neg":
+            nxt = tokens[j + 1].lower_ if j + 1 < len(tokens) else ""
+            if nxt in ("only", "just", "merely", "least", "longer", "doubt", "matter") or t.lower_ == "no" and nxt in ("one", "longer"):
+                continue
+            return True
+    return False
+
+
+def _numbers(tokens, lex: Lexicon) -> list:
+    out = []
+    for j, t in enumerate(tokens):
+        raw = t.text.replace(",", "")
+        if not (_NUM.match(t.text) and (t.like_num or t.pos_ == "NUM")):
+            continue
+        try:
+            value = float(raw.lstrip("$"))
+        except ValueError:
+            continue
+        nxt = tokens[j + 1].lower_ if j + 1 < len(tokens) else ""
+        unit = "percent" if nxt in ("percent", "%", "per") else ("money" if t.text.startswith("$") or (j and tokens[j - 1].text == "$") else "count")
+        if unit == "count" and 1900 <= value <= 2100 and "," not in t.text:
+            continue  # a year
+        window = tokens[max(0, j - 3): j + 5]
+        qty = {lex.key(w.lemma_.lower()) for w in window if w.pos_ == "NOUN" and w.lower_ not in ("percent", "%")}
+        if qty:
+            out.append((value, unit, frozenset(qty), t.text + (" percent" if unit == "percent" else "")))
+    return out
+
+
+def _name_key(name: Optional[str]) -> Optional[str]:
+    if not name:
+        return None
+    words = [w.strip(".,'’\"").lower() for w in re.split(r"\s+", name) if w.strip(".,'’\"")]
+    words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
+    words = [w for w in words if w not in _TITLES]
+    if not words or all(w in _PRONOUNS for w in words):
+        return None
+    return words[-1]
+
+
+def _camps(text: str, lex: Lexicon) -> frozenset:
+    low = " " + re.sub(r"[^\w.\s-]", " ", text.lower()) + " "
+    return frozenset(camp for term, camp in lex.camps.items() if f" {term} " in low)
+
+
+def _title_camps(doc, surname: Optional[str], lex: Lexicon) -> frozenset:
+    """Camps named in the titles in front of a person's name anywhere in the text ("Russian President Vladimir Putin")."""
+    if not surname:
+        return frozenset()
+    found = set()
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and ent[-1].lower_ == surname:
+            before = doc[max(0, ent.start - 4): ent.start].text
+            found |= _camps(before, lex)
+    return frozenset(found)
+
+
+def _position_holder(unit: _Unit, lex: Lexicon) -> Optional[str]:
+    """The subject of an assertion's position verb ("Russia rejected an immediate ceasefire" -> "Russia")."""
+    for t in unit.tokens:
+        if t.pos_ == "VERB" and lex.key(t.lemma_.lower()) in lex.position_verbs and t.dep_ in ("ROOT", "conj"):
+            for k in t.children:
+                if k.dep_ in ("nsubj", "nsubjpass") and (k.pos_ == "PROPN" or k.ent_type_ in ("GPE", "ORG", "NORP", "PERSON")):
+                    return " ".join(w.text for w in k.subtree)
+    return None
+
+
+def _claim_infos(claims: list[Claim], units: list[_Unit], doc, lex: Lexicon) -> list[_Info]:
+    starts = [u.start for u in units]
+    infos, last_key, last_camps = [], None, frozenset()
+    for c in sorted(claims, key=lambda c: c.start):
+        ui = max(0, _bisect(starts, c.start))
+        toks = [t for t in doc if any(s.start <= t.idx < s.end for s in c.spans)]
+        cue_words = set((c.cue or "").lower().split())
+        cue_toks = [t for t in units[ui].tokens if t.lower_ in cue_words] if cue_words else []
+        keys = _content_keys(toks + cue_toks, lex)
+        polar = {lex.key(t.lemma_.lower()) for t in toks + cue_toks}
+        sent_text = units[ui].text
+        hedge = lex.hedges.search(sent_text)
+        holder = c.speaker if c.attributed else _position_holder(units[ui], lex)
+        key = c.speaker_id or _name_key(holder)
+        camps = _camps(" ".join(x for x in (holder, c.role, c.affiliation) if x), lex) | _title_camps(doc, _name_key(holder), lex)
+        if holder and key is None and c.attributed:  # a pronoun: the nearest speaker named before it
+            key, camps = last_key, last_camps
+        if key:
+            last_key, last_camps = key, camps
+        infos.append(_Info(c, ui, keys, _negated(toks, lex), holder, key, camps, hedge.group(0) if hedge else None, _numbers(toks, lex), polar))
+    return infos
+
+
+def _bisect(starts, pos):
+    import bisect
+
+    return bisect.bisect_right(starts, pos) - 1
+
+
+# --------------------------------------------------------------------------- linking
+def _idf(units: list[_Unit], lex: Lexicon) -> dict:
+    df = defaultdict(int)
+    for u in units:
+        for k in _content_keys(u.tokens, lex):
+            df[k] += 1
+    n = max(len(units), 1)
+    return {k: math.log(1 + n / d) for k, d in df.items()}
+
+
+def _link(a: dict, b: dict, idf: dict) -> tuple[float, tuple]:
+    shared = tuple(k for k in a if k in b)
+    if not shared:
+        return 0.0, ()
+    w = lambda ks: sum(idf.get(k, 2.0) ** 2 for k in ks)  # noqa: E731
+    return sum(idf.get(k, 2.0) ** 2 for k in shared) / math.sqrt(w(a) * w(b)), tuple(a[k] for k in shared)
+
+
+# --------------------------------------------------------------------------- the checker
+def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Relation], list[Flag]]:
+    """Relations between claims from different sources, and flags on contested claims; sets ``claim.group``."""
+    if not claims or doc is None:
+        return [], []
+    lex = load_lexicon()
+    judge = make_judge(judge)
+    text = article.text
+    units = _units(doc, text)
+    if not units:
+        return [], []
+    idf = _idf(units, lex)
+    infos = _claim_infos(claims, units, doc, lex)
+    unit_keys = [_content_keys(u.tokens, lex) for u in units]
+    unit_cues = [find_cues(u.text, lex) for u in units]
+    relations: list[Relation] = []
+    seen: set = set()
+
+    def add(info: _Info, verdict, ev_spans: list[Span], ev_claim: Optional[_Info], speaker: Optional[str]):
+        rid = stable_id("r", info.claim.id, verdict.relation, *(f"{s.start}:{s.end}" for s in ev_spans))
+        if rid in seen:
+            return
+        seen.add(rid)
+        r = Relation(rid, info.claim.id, ev_claim.claim.id if ev_claim else None, verdict.relation, verdict.reason,
+                     ev_spans, round(float(verdict.confidence), 3), getattr(verdict, "method", "rules"))
+        r._speaker = speaker  # for flags; not serialised
+        relations.append(r)
+
+    # passages: every sentence judged against the best-linked claim(s)
+    for u in units:
+        cues_here = {k: v for k, v in unit_cues[u.i].items() if k != "corroborates"}
+        anaphoric = bool(lex.anaphors.search(u.text))
+        best = []
+        for info in infos:
+            dist = u.i - info.unit
+            if abs(dist) > C.CROSSCHECK_MAX_DISTANCE or not info.claim.attributed and not info.holder:
+                continue
+            ev = _passage_span(text, u, info.claim)
+            if ev is None:
+                continue
+            if dist == 0 and not _cues_in(cues_here, u, ev):
+                continue  # the rest of the claim's own sentence counts only when it carries a cue
+            spk, spk_info = _passage_speaker(infos, u, ev, info, cues_here, own_sentence=dist == 0)
+            if spk_info is not None and spk_info.key and spk_info.key == info.key:
+                continue  # the speaker's own words: shifts are found below
+            score, shared = _link(info.keys, unit_keys[u.i], idf)
+            if dist == 0:
+                tier = 2
+            elif anaphoric and 0 < dist <= C.CROSSCHECK_ANAPHOR_WINDOW:
+                tier = 1
+                score += C.CROSSCHECK_ADJACENT_BONUS
+            else:
+                tier = 0
+                if len(shared) < C.CROSSCHECK_MIN_SHARED:
+                    continue
+                score += C.CROSSCHECK_SAME_PARAGRAPH_BONUS * (units[info.unit].para == u.para)
+                score -= C.CROSSCHECK_BEFORE_PENALTY * (dist < 0)
+                if score < C.CROSSCHECK_LINK_MIN:
+                    continue
+            best.append((tier, score, -abs(dist), info, ev, spk, spk_info, shared))
+        if not best:
+            continue
+        best.sort(key=lambda x: (x[0], x[2] if x[0] == 1 else x[1]), reverse=True)
+        top = best[0]
+        chosen = [top] + [b for b in best[1:] if top[0] == 0 and b[0] == 0 and b[1] >= top[1] * 0.95]
+        for tier, score, _, info, ev, spk, spk_info, shared in chosen:
+            target = _follow_quote(info, infos, text) if tier == 1 else info
+            pair = _pair(lex, target, u, ev, score, shared, tier == 1, spk, spk_info, unit_keys[u.i], text, units)
+            pair.own_sentence = tier == 2
+            verdict = judge.judge(pair)
+            if verdict is not None:
+                add(target, verdict, [ev], spk_info, spk)
+
+    # shifts: two statements of one holder whose positions differ
+    for a in infos:
+        for b in infos:
+            if b.claim.start <= a.claim.start or b.claim.id == a.claim.id or not _same_holder(a, b, lex):
+                continue
+            score, shared = _link(a.keys, b.keys, idf)
+            pair = _pair(lex, a, units[b.unit], b.claim.spans[0], score, shared, False, b.holder, b, b.keys, text, units)
+            pair.same_holder, pair.later = True, True
+            pair.passage_text = text[units[b.unit].start:units[b.unit].end]
+            pair.hedge = b.hedge
+            verdict = judge.judge(pair)
+            if verdict is not None and verdict.relation == "shifts":
+                add(a, verdict, list(b.claim.spans), b, b.holder)
+
+    relations = _partial_corroboration(relations)
+    _set_groups(claims, relations)
+    return relations, _flags(relations, {c.id: c for c in claims})
+
+
+def _passage_span(text: str, u: _Unit, claim: Claim) -> Optional[Span]:
+    """The passage, or for the claim's own sentence the longer part of it outside the claim."""
+    inside = [s for s in claim.spans if s.start < u.end and s.end > u.start]
+    if not inside:
+        return Span.of(text, u.start, u.end)
+    before = (u.start, min(s.start for s in inside))
+    after = (max(s.end for s in inside), u.end)
+    s, e = max((before, after), key=lambda x: x[1] - x[0])
+    while s < e and not text[s].isalnum() and text[s] not in "“\"'":
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e - s < 12:
+        return None
+    return Span.of(text, s, e)
+
+
+def _cues_in(cues: dict, u: _Unit, ev: Span) -> bool:
+    return any(ev.start <= m.start() + u.start < ev.end for ms in cues.values() for m in ms)
+
+
+def _passage_speaker(infos: list[_Info], u: _Unit, ev: Span, target: _Info, cues: dict, own_sentence: bool = False):
+    """Who speaks in the passage: the claim whose content or sentence holds the passage's cue."""
+    pos = [m.start() + u.start for ms in cues.values() for m in ms if ev.start <= m.start() + u.start < ev.end] or [ev.start]
+    inside = [x for x in infos if x is not target and x.claim.attributed and any(s.start <= p < s.end for p in pos for s in x.claim.spans)]
+    around = [] if own_sentence else [x for x in infos if x is not target and x.claim.attributed and x.unit == u.i]
+    for pool in (inside, around):
+        for x in pool:
+            return (x.claim.speaker or "an unnamed source"), x
+    return None, None
+
+
+def _follow_quote(info: _Info, infos: list[_Info], text: str) -> _Info:
+    """An anaphor's target that only echoes an earlier quoted phrase ("root causes") -> the claim that said it."""
+    if info.claim.attributed:
+        return info
+    for m in _QUOTED.finditer(info.claim.text):
+        phrase = m.group(1).strip().lower()
+        if len(phrase.split()) < 2:
+            continue
+        for other in sorted(infos, key=lambda x: -x.claim.start):
+            if other.claim.attributed and other.claim.start < info.claim.start and phrase in other.claim.text.lower():
+                return other
+    return info
+
+
+def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk_info, pkeys, text, units) -> Pair:
+    ptoks = [t for t in u.tokens if ev.start <= t.idx < ev.end]
+    ptext = ev.text
+    cues = {k: [m.group(0) for m in v] for k, v in find_cues(ptext, lex).items()}
+    pneg = _negated(ptoks, lex)
+    antonym = position_flip = None
+    pwords = {lex.key(t.lemma_.lower()) for t in ptoks}
+    for a in info.polar:
+        for b in pwords:
+            if frozenset((a, b)) in lex.antonyms:
+                antonym = (a, b)
+            elif frozenset((a, b)) in lex.position_antonyms:
+                position_flip = (a, b)
+    numbers = None
+    if info.numbers:
+        pn = _numbers(ptoks, lex)
+        contrastive = _CONTRAST.search(ptext) or any(k in cues for k in ("contradicts", "disputes")) or (
+            u.i > 0 and _CONTRAST.search(units[u.i - 1].text) and units[u.i - 1].para == u.para)
+        for cv, cu, cq, ct in info.numbers:
+            same = [(pv, pt) for pv, pu, pq, pt in pn if pu == cu and cq & pq]
+            if contrastive and same and not any(abs(pv - cv) <= C.CROSSCHECK_NUMERIC_TOLERANCE * max(abs(cv), 1) for pv, _ in same):
+                numbers = (ct, same[0][1])
+                break
+    subject = False
+    if spk_info is not None:
+        names = {w.lower() for w in re.findall(r"[A-Z][\w’'-]+", spk or "")} - _TITLES - {"the", "a"}
+        ctext = info.claim.text.lower()
+        subject = any(re.search(rf"\b{re.escape(n)}\b", ctext) for n in names if len(n) > 2)
+    if re.search(r"\b(?:disput\w*|den\w*|reject\w*|dismiss\w*)\s+(?:the\s+(?:idea|notion|claim|suggestion|report|allegation)s?\s+)?that\s+(?:she|he|they|i|we)\b", ptext, re.I):
+        subject = True
+    hedge = lex.hedges.search(ptext)
+    marker = lex.shift_markers.search(ptext)
+    return Pair(
+        claim_text=info.claim.text, passage_text=ptext, cues=cues, link=round(score, 3), shared=shared, anaphor=anaphor,
+        negation_flip=pneg != info.neg, antonym=antonym, position_flip=position_flip, numbers=numbers,
+        contrast=bool(_CONTRAST.search(ptext)), later=ev.start > info.claim.start,
+        shift_marker=marker.group(0) if marker else None, hedge=hedge.group(0) if hedge else None,
+        claim_hedge=info.hedge, passage_speaker=spk, passage_attributed=spk_info is not None, passage_is_subject=subject,
+    )
+
+
+def _same_holder(a: _Info, b: _Info, lex: Lexicon) -> bool:
+    if not a.key or not b.key:
+        return False
+    if a.key == b.key:
+        return True
+    # a country or its seat of government, and one of its officials ("Russia" / "the Kremlin" / "Putin")
+    for x, y in ((a, b), (b, a)):
+        own = _camps(x.holder or "", lex)
+        if own and len((x.holder or "").split()) <= 3 and own & y.camps and x.key in " ".join(lex.camps).split():
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- groups and flags
+def _partial_corroboration(relations: list[Relation]) -> list[Relation]:
+    contested = {r.claim_id for r in relations if r.relation in CONFLICTS}
+    for r in relations:
+        if r.relation == "supports" and r.claim_id in contested:
+            r.relation = "corroborates_in_part"
+            r.reason = r.reason.rstrip(".") + ", though other sources contest the claim: it corroborates it only in part."
+    return relations
+
+
+def _set_groups(claims: list[Claim], relations: list[Relation]) -> None:
+    parent: dict = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for r in relations:
+        parent.setdefault(r.claim_id, r.claim_id)
+        if r.evidence_claim_id:
+            parent.setdefault(r.evidence_claim_id, r.evidence_claim_id)
+            parent[find(r.evidence_claim_id)] = find(r.claim_id)
+    members = defaultdict(list)
+    for cid in parent:
+        members[find(cid)].append(cid)
+    gid = {}
+    for root, ids in members.items():
+        g = stable_id("g", *sorted(ids))
+        for cid in ids:
+            gid[cid] = g
+    for c in claims:
+        if c.id in gid:
+            c.group = gid[c.id]
+
+
+def _flags(relations: list[Relation], claims: dict) -> list[Flag]:
+    by = defaultdict(list)
+    for r in relations:
+        if r.relation in CONFLICTS:
+            by[(r.claim_id, r.relation)].append(r)
+    support = defaultdict(list)
+    for r in relations:
+        if r.relation == "corroborates_in_part":
+            support[r.claim_id].append(r)
+    flags = []
+    for (cid, rel), rs in by.items():
+        c = claims[cid]
+        rs.sort(key=lambda r: -r.confidence)
+        counter = [getattr(r, "_speaker", None) or _ASSERTION_SPEAKER for r in rs]
+        reason = " ".join(dict.fromkeys(r.reason for r in rs))
+        if support.get(cid):
+            reason += " Partly corroborated: " + "; ".join(f"“{s.evidence[0].text[:90]}”" for s in support[cid] if s.evidence) + "."
+        span = c.spans[0]
+        flags.append(Flag(
+            id=stable_id("f", cid, rel), claim_id=cid, relation=rel, reason=reason, severity=C.FLAG_SEVERITY[rel],
+            confidence=rs[0].confidence, claim_span=span, speaker=c.speaker or _ASSERTION_SPEAKER,
+            channel=c.channel.label if c.channel else None, countering_speaker="; ".join(dict.fromkeys(counter)),
+            evidence=[e for r in rs for e in r.evidence], relation_ids=[r.id for r in rs],
+        ))
+    flags.sort(key=lambda f: (-f.severity, -f.confidence, f.claim_span.start if f.claim_span else 0))
+    return flags

@@ -1,0 +1,230 @@
+"""Score cross-source flags against the annotated conflict set (``sourcecheck evaluate-flags``).
+
+The gold set (default: the shipped ``sourcecheck/data/conflicts_dev.jsonl``, built
+from PolNeAR dev articles by hand; guideline in ``docs/conflict-guideline.md``)
+has one article a line::
+
+    {"id": "...", "publisher": "...", "text": "...", "conflict_free": false,
+     "conflicts": [{"claim": {"start", "end", "text"}, "evidence": [{...}], "relation": "contradicts", "note": "..."}]}
+
+Claims come from one of two sources (``claims``):
+
+* ``gold``: PolNeAR's gold attributions for the article (looked up by id in
+  ``dev.jsonl``; speaker = the source text, unresolved pronouns included) plus one
+  unattributed assertion per sentence with no attribution: measures the
+  cross-checking alone.
+* ``pipeline``: the full pipeline (extractor, speakers, claims): measures what a
+  user gets.
+
+A predicted flag matches a gold conflict when its claim overlaps the gold claim
+span (for *shifts*, either of the two statements); each gold item and each flag
+is used once. ``strict`` also requires the same relation; ``any`` counts any
+conflict relation. Per relation: precision over flags of that relation,
+recall over gold items of that relation (strict). Every flag on a
+conflict-free article is a false conflict flag (reported per article).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Optional
+
+from ..errors import EvaluationError
+
+DEFAULT_GOLD = Path(__file__).resolve().parent.parent / "data" / "conflicts_dev.jsonl"
+RELATIONS = ("contradicts", "denies", "disputes", "not_confirmed", "unverified", "shifts", "numeric_mismatch")
+
+
+def polnear_dev_path() -> Optional[Path]:
+    """``$SOURCECHECK_POLNEAR_DIR/dev.jsonl`` or ``../shared/data/polnear/dev.jsonl`` next to the repository."""
+    env = os.environ.get("SOURCECHECK_POLNEAR_DIR")
+    cands = [Path(env) / "dev.jsonl"] if env else []
+    root = Path(__file__).resolve().parents[3]
+    cands += [root.parent / "shared" / "data" / "polnear" / "dev.jsonl", root / "shared" / "data" / "polnear" / "dev.jsonl"]
+    return next((p for p in cands if p.is_file()), None)
+
+
+def read_gold(path=None) -> list[dict]:
+    p = Path(path) if path else DEFAULT_GOLD
+    if not p.is_file():
+        raise EvaluationError(f"{p}: conflict set not found (pass a JSONL file in the conflicts_dev.jsonl format)")
+    rows = []
+    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvaluationError(f"{p}: line {n} is not valid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict) or "text" not in row or "conflicts" not in row:
+            raise EvaluationError(f"{p}: line {n} needs 'text' and 'conflicts' (see sourcecheck.evaluation.flags)")
+        for c in row["conflicts"]:
+            for sp in [c["claim"], *c["evidence"]]:
+                if row["text"][sp["start"]:sp["end"]] != sp["text"]:
+                    raise EvaluationError(f"{p}: line {n}: span {sp['start']}:{sp['end']} does not match the text")
+        rows.append(row)
+    return rows
+
+
+# --------------------------------------------------------------------------- claims for an article
+def gold_claims(text: str, attributions: list[dict], doc) -> list:
+    """PolNeAR gold attributions -> ``model.Claim`` (speaker = source text) + unattributed sentences."""
+    from ..model import Claim, Span, dedupe_ids, spans_text, stable_id
+
+    claims = []
+    covered = []
+    for a in attributions:
+        content = [Span.of(text, s, e) for s, e in a["content"]]
+        source = " ".join(text[s:e] for s, e in a.get("source", [])) or None
+        cue = " ".join(text[s:e] for s, e in a.get("cue", []))
+        sent = next((Span.of(text, s.start_char, s.end_char) for s in doc.sents if s.start_char <= content[0].start < s.end_char), None)
+        claims.append(Claim(stable_id("c", spans_text(content, " "), source or ""), spans_text(content), content, a.get("id", "A"),
+                            speaker=source, cue=cue, kind="statement", sentence=sent,
+                            quote_type="direct" if any(q in spans_text(content) for q in "“\"") else "indirect"))
+        covered += [(s, e) for role in ("source", "cue", "content") for s, e in a.get(role, [])]
+    for s in doc.sents:
+        if any(a < s.end_char and b > s.start_char for a, b in covered) or len(s.text.split()) < 4:
+            continue
+        sp = Span.of(text, s.start_char, s.end_char)
+        claims.append(Claim(stable_id("c", sp.text, ""), sp.text, [sp], None, kind="assertion", sentence=sp))
+    ids = dedupe_ids([c.id for c in claims])
+    for c, i in zip(claims, ids):
+        c.id = i
+    return claims
+
+
+def _flags_for(row: dict, mode: str, polnear: dict, nlp, judge) -> list:
+    from ..article import article_from_text
+    from ..crosscheck import check_claims
+
+    article = article_from_text(row["text"], slug=row["id"])
+    if mode == "pipeline":
+        from ..pipeline import analyze_article
+
+        return analyze_article(article, judge=judge, nlp=nlp).flags
+    if row["id"] not in polnear:
+        raise EvaluationError(f"article {row['id']!r} is not in PolNeAR dev.jsonl; set SOURCECHECK_POLNEAR_DIR or use claims='pipeline'")
+    doc = nlp(row["text"])
+    claims = gold_claims(row["text"], polnear[row["id"]]["attributions"], doc)
+    return check_claims(article, doc, claims, judge=judge)[1]
+
+
+# --------------------------------------------------------------------------- scoring
+def _overlap(a: dict, start: int, end: int) -> bool:
+    return a["start"] < end and start < a["end"]
+
+
+def match(gold: list[dict], flags: list) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(strict pairs, any-conflict pairs) of (gold index, flag index), one-to-one, greedy in text order."""
+    out = []
+    for strict in (True, False):
+        used_g, used_f, pairs = set(), set(), []
+        for gi, g in enumerate(gold):
+            for fi, f in enumerate(flags):
+                if fi in used_f or (strict and f.relation != g["relation"]):
+                    continue
+                sp = f.claim_span
+                spans = [g["claim"]] + (g["evidence"] if g["relation"] == "shifts" else [])
+                if sp and any(_overlap(x, sp.start, sp.end) for x in spans):
+                    pairs.append((gi, fi))
+                    used_g.add(gi)
+                    used_f.add(fi)
+                    break
+        out.append(pairs)
+    return out[0], out[1]
+
+
+def _prf(tp, pred, gold) -> dict:
+    p = tp / pred if pred else 0.0
+    r = tp / gold if gold else 0.0
+    return {"p": round(p, 3), "r": round(r, 3), "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0, "tp": tp, "pred": pred, "gold": gold}
+
+
+def evaluate(gold_path=None, claims: str = "gold", judge=None, nlp=None, progress: bool = False) -> dict:
+    from ..nlp import load_pipeline
+
+    rows = read_gold(gold_path)
+    nlp = nlp or load_pipeline()
+    polnear = {}
+    if claims == "gold":
+        dev = polnear_dev_path()
+        if dev is None:
+            raise EvaluationError("PolNeAR dev.jsonl not found for gold claims (set SOURCECHECK_POLNEAR_DIR, or use --claims pipeline)")
+        want = {r["id"] for r in rows}
+        for line in dev.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            if r["id"] in want:
+                polnear[r["id"]] = r
+    tp_s, tp_a = Counter(), 0
+    pred_by, gold_by = Counter(), Counter()
+    n_pred = n_gold = 0
+    free_flags, free_articles, details = 0, 0, []
+    t0 = time.perf_counter()
+    for n, row in enumerate(rows, 1):
+        flags = _flags_for(row, claims, polnear, nlp, judge)
+        gold = row["conflicts"]
+        strict, anyp = match(gold, flags)
+        n_pred += len(flags)
+        n_gold += len(gold)
+        tp_a += len(anyp)
+        for f in flags:
+            pred_by[f.relation] += 1
+        for g in gold:
+            gold_by[g["relation"]] += 1
+        for gi, fi in strict:
+            tp_s[gold[gi]["relation"]] += 1
+        if row.get("conflict_free"):
+            free_articles += 1
+            free_flags += len(flags)
+        matched = {fi for _, fi in anyp}
+        details.append({
+            "id": row["id"], "conflict_free": bool(row.get("conflict_free")), "gold": len(gold),
+            "flags": len(flags), "strict_tp": len(strict), "any_tp": len(anyp),
+            "missed": [f"{g['relation']}: {g['claim']['text'][:70]}" for gi, g in enumerate(gold) if gi not in {x for x, _ in anyp}],
+            "false": [f"{f.relation}: {(f.claim_span.text if f.claim_span else '')[:70]}" for fi, f in enumerate(flags) if fi not in matched],
+        })
+        if progress and n % 10 == 0:
+            print(f"  {n}/{len(rows)} articles", file=sys.stderr, flush=True)
+    per = {rel: _prf(tp_s[rel], pred_by[rel], gold_by[rel]) for rel in RELATIONS if pred_by[rel] or gold_by[rel]}
+    return {
+        "gold": str(gold_path or DEFAULT_GOLD),
+        "claims": claims,
+        "judge": str(judge or "rules"),
+        "articles": len(rows),
+        "conflict_free_articles": free_articles,
+        "strict": _prf(sum(tp_s.values()), n_pred, n_gold),
+        "any_conflict": _prf(tp_a, n_pred, n_gold),
+        "per_relation": per,
+        "false_flags_on_conflict_free": free_flags,
+        "false_flags_per_conflict_free_article": round(free_flags / free_articles, 3) if free_articles else 0.0,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "articles_detail": details,
+    }
+
+
+def format_report(res: dict) -> str:
+    lines = [
+        f"{res['gold']}: {res['articles']} articles ({res['conflict_free_articles']} conflict-free); claims: {res['claims']}; judge: {res['judge']}",
+        f"{'relation':<18}{'P':>7}{'R':>7}{'F1':>7}{'tp':>5}{'pred':>6}{'gold':>6}",
+    ]
+    for name, v in list(res["per_relation"].items()) + [("ALL (strict)", res["strict"]), ("ALL (any conflict)", res["any_conflict"])]:
+        lines.append(f"{name:<18}{v['p']:>7.3f}{v['r']:>7.3f}{v['f1']:>7.3f}{v['tp']:>5}{v['pred']:>6}{v['gold']:>6}")
+    lines.append(f"false conflict flags on conflict-free articles: {res['false_flags_on_conflict_free']} "
+                 f"({res['false_flags_per_conflict_free_article']:.2f} per article); {res['seconds']:.1f} s")
+    return "\n".join(lines)
+
+
+def run_cli(args) -> int:
+    """Entry point for ``sourcecheck evaluate-flags`` (args: gold (optional), json; optional claims, judge)."""
+    res = evaluate(getattr(args, "gold", None), claims=getattr(args, "claims", None) or "gold",
+                   judge=getattr(args, "judge", None), progress=True)
+    print(format_report(res))
+    out = getattr(args, "json", None)
+    if out:
+        Path(out).write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
+        print(f"\nwrote {out}")
+    return 0
