@@ -35,7 +35,7 @@ test: setup browser
 ## Re-pin requirements.txt (with hashes) from requirements.in.
 lock:
 	$(BIN)/pip install --quiet pip-tools
-	$(BIN)/pip-compile --generate-hashes --allow-unsafe --no-strip-extras --quiet -o requirements.txt requirements.in
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --quiet -o requirements.txt requirements.in
 
 bench: setup
 	$(BIN)/python bench/bench.py
