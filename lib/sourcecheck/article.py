@@ -196,14 +196,9 @@ def _language_warning(path: Path, text: str) -> Optional[str]:
     sample = text[:5000]
     if len(sample.split()) < 20:
         return None
-    try:
-        from langdetect import DetectorFactory, detect
-        from langdetect.lang_detect_exception import LangDetectException
+    import py3langid
 
-        DetectorFactory.seed = 0
-        lang = detect(sample)
-    except LangDetectException:
-        return None
+    lang, _score = py3langid.classify(sample)
     if lang != "en":
         return f"{path}: the text looks like language {lang!r}, not English; the English pipeline will miss most attributions."
     return None

@@ -1,0 +1,592 @@
+"""Batch runs: one notebook run per article, isolated failures, an index of the batch.
+
+    sourcecheck batch INPUT... [--workers N] [--out DIR] [--force] [--dask ADDRESS]
+
+``run_batch`` finds the articles (files, folders, glob patterns), gives each a
+unique, safe slug, skips articles whose outputs are up to date, runs the rest
+(``runner.run_article`` by default) in worker *processes* — papermill changes
+the working directory, which is not thread-safe — or on a Dask distributed
+cluster, and writes ``<out>/index.html``, a combined ``<out>/claims.csv`` and
+``<out>/batch.json``.
+
+Every article's folder holds a manifest, ``run.json``: status (``running`` |
+``ok`` | ``failed``), the error, the article's fingerprint (sha256 of the file
+and its metadata sidecar), the run parameters and the code fingerprint
+(sourcecheck version + sha256 of the package source, data and the notebook).
+An article is skipped only when its manifest says ``ok`` with the same three
+fingerprints and ``report.html`` exists; ``--force`` re-runs everything.
+
+A failed run never leaves a report that looks complete: before a run starts the
+previous ``report.html`` and exports are removed (so a re-run that fails or is
+killed cannot leave last time's report behind), and a failure writes
+``FAILED.txt`` with the reason. Verdicts recorded after a run do not make its
+report stale in this check; re-run with ``--force`` to refresh them.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import glob
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import threading
+import time
+import traceback
+import warnings
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from . import __version__, constants
+from .article import SUPPORTED_SUFFIXES, slugify
+from .errors import SourcecheckError
+
+MANIFEST_NAME = "run.json"
+FAILED_NAME = "FAILED.txt"
+REPORT_NAME = "report.html"
+BATCH_JSON = "batch.json"
+#: Files of a previous run that must not survive a new run of the same article.
+STALE_OUTPUTS = (REPORT_NAME, FAILED_NAME, "claims.csv", "claims.json", "analysis.json")
+_GLOB_CHARS = set("*?[")
+_SIDECAR_SUFFIXES = (".meta.json", ".meta.yaml", ".meta.yml")
+_RUN_LOCK = threading.Lock()  # one notebook run at a time per process (Dask workers run tasks in threads)
+
+JobFn = Callable[..., object]
+
+
+# --------------------------------------------------------------------------- plain data
+@dataclass
+class Job:
+    """One article to run, as sent to a worker (picklable)."""
+
+    article_path: str
+    slug: str
+    out_dir: str
+    published: Optional[str]
+    verdicts_db: str
+    fingerprint: dict
+
+
+@dataclass
+class Outcome:
+    """What happened to one article (or to one input that named no article)."""
+
+    slug: str
+    article_path: str
+    status: str  # ok | failed | skipped
+    out_dir: str = ""
+    error: str = ""
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0  # worker process + its kernel, sampled
+    summary: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def report(self) -> Optional[str]:
+        if self.status in ("ok", "skipped") and self.out_dir:
+            return str(Path(self.out_dir) / REPORT_NAME)
+        return None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["report"] = self.report
+        return d
+
+
+@dataclass
+class BatchResult:
+    out_dir: str
+    outcomes: list[Outcome]
+    index_path: str = ""
+    claims_csv: str = ""
+    seconds: float = 0.0
+    input_warnings: list[str] = field(default_factory=list)
+
+    def by_status(self, status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.by_status("failed") else 0
+
+
+# --------------------------------------------------------------------------- finding articles
+def _is_article_file(p: Path) -> bool:
+    name = p.name.lower()
+    return p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not name.endswith(_SIDECAR_SUFFIXES)
+
+
+def _hidden_or_sources(p: Path, root: Path) -> bool:
+    parts = p.relative_to(root).parts
+    return any(part.startswith(".") or part.endswith(".sources") for part in parts)
+
+
+def discover(inputs: Iterable[str | Path], exclude: Optional[Path] = None) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
+    """Resolve INPUTs to article files.
+
+    Returns ``(articles, problems, warnings)``: ``problems`` are ``(input, message)``
+    pairs for inputs that name nothing (missing file, pattern with no match) and
+    count as failures; ``warnings`` are for empty folders. Folders are searched
+    recursively for supported files, skipping hidden folders, ``*.sources/``
+    primary-document folders, metadata sidecars and ``exclude`` (the output folder).
+    """
+    exclude = exclude.resolve() if exclude else None
+    found: dict[Path, None] = {}
+    problems: list[tuple[str, str]] = []
+    warns: list[str] = []
+
+    def keep(p: Path) -> bool:
+        r = p.resolve()
+        return not (exclude and (r == exclude or exclude in r.parents))
+
+    for raw in inputs:
+        s = str(raw)
+        p = Path(s)
+        if p.is_dir():
+            files = sorted(
+                f for f in p.rglob("*") if _is_article_file(f) and not _hidden_or_sources(f, p) and keep(f)
+            )
+            if not files:
+                warns.append(f"{p}: folder contains no article files ({', '.join(SUPPORTED_SUFFIXES)})")
+            for f in files:
+                found.setdefault(f.resolve(), None)
+        elif p.exists() or p.is_symlink():
+            found.setdefault(p.resolve(), None)  # named explicitly: the loader says what is wrong with it
+        elif _GLOB_CHARS & set(s):
+            files = sorted(Path(m) for m in glob.glob(s, recursive=True))
+            files = [f for f in files if _is_article_file(f) and keep(f)]
+            if not files:
+                problems.append((s, "pattern matched no article files"))
+            for f in files:
+                found.setdefault(f.resolve(), None)
+        else:
+            problems.append((s, "file not found (check the path)"))
+    return list(found), problems, warns
+
+
+def _stem(p: Path) -> str:
+    return p.name.rsplit(".", 1)[0] if "." in p.name else p.name
+
+
+def assign_slugs(paths: list[Path]) -> dict[Path, str]:
+    """Unique, safe folder names (``[a-z0-9-]``, no dots, no separators).
+
+    The slug is the file name's; names shared by several files get their parent
+    folder's name in front (``a/x.txt`` -> ``a-x``, ``b/x.txt`` -> ``b-x``); any
+    slug still shared gets 8 hex digits of the file's full path.
+    """
+    base = {p: slugify(_stem(p)) for p in paths}
+    counts = Counter(base.values())
+    slugs = {p: (slugify(f"{p.parent.name}-{_stem(p)}") if counts[s] > 1 else s) for p, s in base.items()}
+    counts = Counter(slugs.values())
+    for p, s in slugs.items():
+        if counts[s] > 1:
+            slugs[p] = f"{s[:70].strip('-')}-{hashlib.sha1(str(p.resolve()).encode('utf-8')).hexdigest()[:8]}"
+    return slugs
+
+
+# --------------------------------------------------------------------------- fingerprints
+def _sha256_files(files: Iterable[Path], root: Optional[Path] = None) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        h.update(str(f.relative_to(root) if root else f.name).encode("utf-8") + b"\0")
+        h.update(f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def code_fingerprint() -> dict:
+    """sourcecheck version and a hash of the package source, its data and the verification notebook."""
+    pkg = Path(__file__).resolve().parent
+    files = sorted(
+        f for f in pkg.rglob("*") if f.is_file() and "__pycache__" not in f.parts and f.suffix not in (".pyc", ".pyo")
+    )
+    from .runner import NOTEBOOK_NAME, project_root
+
+    nb = project_root() / "notebooks" / NOTEBOOK_NAME
+    return {
+        "version": __version__,
+        "package_sha256": _sha256_files(files, pkg),
+        "notebook_sha256": _sha256_files([nb]) if nb.exists() else "",
+    }
+
+
+def article_fingerprint(path: Path) -> str:
+    """sha256 of the article file and its metadata sidecar (either changing means a re-run)."""
+    stem = path.name.rsplit(".", 1)[0] if "." in path.name else path.name
+    sidecars = [path.with_name(stem + s) for s in _SIDECAR_SUFFIXES]
+    try:
+        return _sha256_files([path] + [s for s in sidecars if s.is_file()])
+    except OSError:
+        return ""  # unreadable: never up to date; the loader will say why
+
+
+def read_manifest(out_dir: str | Path) -> dict:
+    try:
+        return json.loads((Path(out_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def is_up_to_date(job: Job) -> bool:
+    m = read_manifest(job.out_dir)
+    return (
+        m.get("status") == "ok"
+        and m.get("fingerprint") == job.fingerprint
+        and bool(job.fingerprint.get("article_sha256"))
+        and (Path(job.out_dir) / REPORT_NAME).is_file()
+    )
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------- one article (runs in a worker)
+class _PeakMemory:
+    """Sample the RSS of this process and its children (the kernel) until stopped."""
+
+    def __init__(self, interval: float = 0.2):
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        total = me.memory_info().rss
+        for child in me.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass
+        self.peak = max(self.peak, total)
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.is_set():
+            try:
+                self._sample()
+            except Exception:  # noqa: BLE001 - a failed sample only loses a measurement
+                pass
+            self._stop.wait(interval)
+
+    def __enter__(self) -> "_PeakMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if not isinstance(exc, SourcecheckError):
+        text = f"{type(exc).__name__}: {text}"
+    line = " ".join(text.split())
+    return line if len(line) <= 400 else line[:397] + "..."
+
+
+def summarize_outputs(out_dir: Path, verdicts_db: Optional[str] = None) -> dict:
+    """Title, date, counts of claims/sources/flags by type and verdicts, from a finished run's analysis.json."""
+    try:
+        data = json.loads((out_dir / "analysis.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    art = data.get("article") or {}
+    claims = data.get("claims") or []
+    summary = {
+        "title": art.get("title") or Path(art.get("path") or "").name,
+        "published": art.get("published") or "",
+        "outlet": art.get("outlet") or "",
+        "article_slug": art.get("slug") or "",
+        "words": art.get("word_count") or 0,
+        "claims": len(claims),
+        "attributed": sum(1 for c in claims if c.get("attribution_id")),
+        "sources": len(data.get("speakers") or []),
+        "flags": dict(Counter(f.get("relation", "?") for f in data.get("flags") or [])),
+        "verdicts": {},
+    }
+    if verdicts_db and Path(verdicts_db).is_file() and summary["article_slug"]:
+        try:
+            from .review import VerdictStore
+
+            latest = VerdictStore(verdicts_db).latest(summary["article_slug"])
+            ids = {c.get("id") for c in claims}
+            summary["verdicts"] = dict(Counter(v.verdict for k, v in latest.items() if k in ids))
+        except SourcecheckError as exc:
+            summary["verdicts_error"] = str(exc)
+    return summary
+
+
+def _default_job_fn(article_path, **kwargs):
+    from .runner import run_article
+
+    return run_article(article_path, **kwargs)
+
+
+def run_job(job: Job, job_fn: Optional[JobFn] = None) -> Outcome:
+    """Run one article; never raises for a problem with the article (it is recorded instead)."""
+    job_fn = job_fn or _default_job_fn
+    out = Path(job.out_dir)
+    with _RUN_LOCK:
+        started = time.perf_counter()
+        out.mkdir(parents=True, exist_ok=True)
+        for name in STALE_OUTPUTS:
+            (out / name).unlink(missing_ok=True)
+        manifest = {
+            "schema": "sourcecheck.run/1",
+            "slug": job.slug,
+            "article_path": job.article_path,
+            "status": "running",
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "fingerprint": job.fingerprint,
+        }
+        _write_json(out / MANIFEST_NAME, manifest)
+        outcome = Outcome(slug=job.slug, article_path=job.article_path, status="ok", out_dir=str(out))
+        with _PeakMemory() as mem, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                job_fn(job.article_path, out_dir=str(out), published=job.published, verdicts_db=job.verdicts_db, quiet=True)
+                if not (out / REPORT_NAME).is_file():
+                    raise SourcecheckError(f"{job.article_path}: the run finished but wrote no {REPORT_NAME}")
+            except Exception as exc:  # noqa: BLE001 - failure isolation: any error of one article is recorded
+                outcome.status = "failed"
+                outcome.error = _one_line(exc)
+                for name in STALE_OUTPUTS:
+                    if name != FAILED_NAME:
+                        (out / name).unlink(missing_ok=True)
+                detail = "".join(traceback.format_exception(exc)) if not isinstance(exc, SourcecheckError) else ""
+                prior = (out / FAILED_NAME).read_text(encoding="utf-8") if (out / FAILED_NAME).is_file() else ""
+                (out / FAILED_NAME).write_text(
+                    f"sourcecheck could not process {job.article_path}\n{outcome.error}\n"
+                    + (f"\n{prior}" if prior else "")
+                    + (f"\n{detail}" if detail else ""),
+                    encoding="utf-8",
+                )
+        outcome.seconds = round(time.perf_counter() - started, 3)
+        outcome.peak_rss_mb = round(mem.peak / 2**20, 1)
+        outcome.warnings = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
+        if outcome.status == "ok":
+            outcome.summary = summarize_outputs(out, job.verdicts_db)
+        manifest.update(
+            status=outcome.status,
+            error=outcome.error,
+            finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            seconds=outcome.seconds,
+            peak_rss_mb=outcome.peak_rss_mb,
+            warnings=outcome.warnings,
+            summary=outcome.summary,
+        )
+        _write_json(out / MANIFEST_NAME, manifest)
+        return outcome
+
+
+def _worker_init() -> None:
+    """Worker processes share the cores: one BLAS/OpenMP thread each (inherited by the kernels)."""
+    for var in constants.BATCH_SINGLE_THREAD_ENV:
+        os.environ.setdefault(var, "1")
+
+
+# --------------------------------------------------------------------------- executors
+def _run_local(jobs: list[Job], workers: int, job_fn: Optional[JobFn], done: Callable[[Outcome], None]) -> None:
+    """Run jobs in a process pool. A worker that dies takes only its own article down.
+
+    A dead worker breaks the whole pool, failing every job still in it; those are
+    then re-run one per fresh single-worker pool, so only the culprit is recorded
+    as crashed.
+    """
+    ctx = multiprocessing.get_context("spawn")
+
+    def run_pool(batch: list[Job], n: int) -> list[Job]:
+        broken: list[Job] = []
+        with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init) as pool:
+            futures = {pool.submit(run_job, job, job_fn): job for job in batch}
+            for fut in cf.as_completed(futures):
+                job = futures[fut]
+                try:
+                    done(fut.result())
+                except cf.process.BrokenProcessPool:
+                    broken.append(job)
+                except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result: record, keep going
+                    done(Outcome(job.slug, job.article_path, "failed", job.out_dir, error=_one_line(exc)))
+        return broken
+
+    broken = run_pool(jobs, max(1, min(workers, len(jobs))))
+    if len(broken) == 1:
+        done(_crashed(broken[0]))
+    else:
+        for job in broken:
+            if run_pool([job], 1):
+                done(_crashed(job))
+
+
+def _crashed(job: Job) -> Outcome:
+    msg = "the worker process died while running this article (out of memory, or a crash in native code)"
+    out = Path(job.out_dir)
+    for name in STALE_OUTPUTS:
+        (out / name).unlink(missing_ok=True)
+    (out / FAILED_NAME).write_text(f"sourcecheck could not process {job.article_path}\n{msg}\n", encoding="utf-8")
+    m = read_manifest(out) or {"slug": job.slug, "article_path": job.article_path, "fingerprint": job.fingerprint}
+    m.update(status="failed", error=msg)
+    _write_json(out / MANIFEST_NAME, m)
+    return Outcome(job.slug, job.article_path, "failed", job.out_dir, error=msg)
+
+
+def _run_dask(jobs: list[Job], address, job_fn: Optional[JobFn], done: Callable[[Outcome], None]) -> None:
+    """Run jobs on a Dask distributed cluster (``address``: scheduler address, or a ``Client``/cluster object).
+
+    Workers must see the same file system paths and have sourcecheck installed.
+    Tasks in one worker process run one at a time (papermill is not thread-safe).
+    """
+    from distributed import Client, as_completed
+
+    own = not isinstance(address, Client)
+    try:
+        client = Client(address, timeout="20s", set_as_default=False) if own else address
+    except (OSError, TimeoutError) as exc:
+        raise SourcecheckError(
+            f"cannot connect to the Dask scheduler at {address}: {exc} (check the address, or run without --dask)"
+        ) from exc
+    try:
+        client.run(_worker_init)
+        futures = {client.submit(run_job, job, job_fn, pure=False, key=f"sourcecheck-{job.slug}-{os.urandom(4).hex()}"): job for job in jobs}
+        for fut in as_completed(list(futures), loop=client.loop):
+            job = futures[fut]
+            try:
+                done(fut.result())
+            except Exception as exc:  # noqa: BLE001 - a lost worker or task: record it and keep going
+                done(Outcome(job.slug, job.article_path, "failed", job.out_dir, error=f"Dask task failed: {_one_line(exc)}"))
+    finally:
+        if own:
+            client.close()
+
+
+# --------------------------------------------------------------------------- the batch
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_batch(
+    inputs: Iterable[str | Path],
+    out: Optional[str | Path] = None,
+    *,
+    workers: Optional[int] = None,
+    force: bool = False,
+    published: Optional[str] = None,
+    dask=None,
+    job_fn: Optional[JobFn] = None,
+    progress: bool = True,
+) -> BatchResult:
+    """Run every article found in ``inputs``; write the index, combined claims and batch.json under ``out``."""
+    from tqdm import tqdm
+
+    from .index_page import write_batch_files
+    from .runner import default_outputs
+
+    started = time.perf_counter()
+    root = Path(out) if out else default_outputs()
+    root.mkdir(parents=True, exist_ok=True)
+    articles, problems, input_warnings = discover(inputs, exclude=root)
+    if not articles and not problems:
+        raise SourcecheckError(
+            "no article files found in " + ", ".join(map(str, inputs)) + f" (supported: {', '.join(SUPPORTED_SUFFIXES)})"
+        )
+    slugs = assign_slugs(articles)
+    code = code_fingerprint()
+    db = os.environ.get("SOURCECHECK_VERDICTS_DB") or str((root / "verdicts.sqlite").resolve())
+    params = {"published": published or ""}
+
+    outcomes: dict[str, Outcome] = {}
+    for raw, msg in problems:
+        outcomes[f"input:{raw}"] = Outcome(slug="", article_path=raw, status="failed", error=f"{raw}: {msg}")
+    jobs: list[Job] = []
+    for path in articles:
+        slug = slugs[path]
+        job = Job(
+            article_path=str(path),
+            slug=slug,
+            out_dir=str((root / slug).resolve()),
+            published=published,
+            verdicts_db=db,
+            fingerprint={"article_sha256": article_fingerprint(path), "parameters": params, **code},
+        )
+        if not force and is_up_to_date(job):
+            m = read_manifest(job.out_dir)
+            outcomes[slug] = Outcome(slug, job.article_path, "skipped", job.out_dir, seconds=0.0, summary=m.get("summary") or {}, warnings=m.get("warnings") or [])
+        else:
+            jobs.append(job)
+
+    bar = tqdm(total=len(articles), file=sys.stderr, unit="article", desc="sourcecheck batch", disable=not progress, dynamic_ncols=True)
+    counts: Counter = Counter(o.status for o in outcomes.values() if o.slug)
+    bar.update(sum(counts.values()))
+
+    def done(o: Outcome) -> None:
+        outcomes[o.slug] = o
+        counts[o.status] += 1
+        bar.set_postfix(ok=counts["ok"], failed=counts["failed"], skipped=counts["skipped"], refresh=False)
+        bar.update(1)
+
+    bar.set_postfix(ok=0, failed=0, skipped=counts["skipped"])
+    try:
+        if jobs:
+            address = dask or os.environ.get("SOURCECHECK_DASK_ADDRESS")
+            if address:
+                _run_dask(jobs, address, job_fn, done)
+            else:
+                _run_local(jobs, workers or default_workers(), job_fn, done)
+    finally:
+        bar.close()
+
+    order = [f"input:{raw}" for raw, _ in problems] + [slugs[p] for p in articles]
+    result = BatchResult(
+        out_dir=str(root),
+        outcomes=[outcomes[k] for k in order if k in outcomes],
+        input_warnings=input_warnings,
+    )
+    result.seconds = round(time.perf_counter() - started, 3)
+    paths = write_batch_files(root, result)
+    result.index_path, result.claims_csv = str(paths["index"]), str(paths["claims_csv"])
+    return result
+
+
+def format_summary(result: BatchResult) -> str:
+    """The end-of-batch summary: one line per article, failures with their one-line reason."""
+    lines = []
+    for o in result.outcomes:
+        name = o.slug or "-"
+        if o.status == "failed":
+            lines.append(f"FAILED   {name}: {o.error}")
+        else:
+            lines.append(f"{o.status:<8} {name}: {o.report}")
+            lines.extend(f"         warning: {w}" for w in o.warnings)
+    ok, failed, skipped = (len(result.by_status(s)) for s in ("ok", "failed", "skipped"))
+    lines.append(
+        f"{ok} ok, {skipped} up to date (skipped), {failed} failed in {result.seconds:.1f} s; "
+        f"index: {result.index_path}; claims: {result.claims_csv}"
+    )
+    return "\n".join(lines)
+
+
+def run_cli(args) -> int:
+    """``sourcecheck batch``: run, print the summary, return 1 if any article failed."""
+    if args.workers is not None and args.workers < 1:
+        print("sourcecheck: error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    result = run_batch(
+        args.inputs,
+        args.out,
+        workers=args.workers,
+        force=args.force,
+        published=args.published,
+        dask=args.dask,
+    )
+    for w in result.input_warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(format_summary(result))
+    return result.exit_code
