@@ -117,10 +117,6 @@ QUOTE_MIN_TOKEN_SHARE = 0.5
 #: Quotes with fewer words than this are searched for as exact word sequences only (a one-word
 #: scare quote such as "breather" fuzzy-matches almost anything).
 QUOTE_MIN_FUZZY_TOKENS = 3
-#: Candidate windows handed to rapidfuzz per quote and document (found by word-position voting).
-QUOTE_MAX_CANDIDATES = 8
-#: Words occurring more often than this in one document do not vote for candidate windows (like "the").
-QUOTE_MAX_POSTINGS = 400
 #: A quote found in the claimed speaker's documents with a score this far below another speaker's
 #: document is reported as found in the other speaker's document (possible misattribution).
 QUOTE_OTHER_SPEAKER_MARGIN = 8.0
