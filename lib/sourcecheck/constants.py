@@ -236,6 +236,16 @@ ROLE_NOUNS = {
     "father": "father", "spouse": "spouse", "friend": "friend", "activist": "activist", "organizer": "organizer",
     "consultant": "consultant", "operative": "operative", "donor": "donor", "surrogate": "surrogate",
     "secretary-general": "secretary-general", "coordinator": "coordinator", "commissioner": "commissioner",
+    "tycoon": "businessman", "magnate": "businessman", "mogul": "businessman", "entrepreneur": "businessman",
+    "actress": "actor", "actor": "actor", "celebrity": "celebrity", "star": "star", "singer": "singer",
+    "comedian": "comedian", "hopeful": "candidate", "contender": "candidate", "rival": "rival",
+    "opponent": "rival", "politician": "politician", "statesman": "politician", "interviewer": "host",
+    "moderator": "host", "investor": "investor", "philanthropist": "philanthropist", "developer": "developer",
+    "congressman-elect": "lawmaker", "senator-elect": "senator", "president-elect": "president",
+    "physician": "doctor", "doctor": "doctor", "surgeon": "doctor", "pastor": "pastor", "bishop": "bishop",
+    "cardinal": "cardinal", "rabbi": "rabbi", "imam": "imam", "priest": "priest", "chef": "chef",
+    "fact-checker": "fact-checker", "detective": "detective", "agent": "agent", "suspect": "suspect",
+    "victim": "victim", "plaintiff": "plaintiff", "defendant": "defendant", "witness": "witness",
 }
 #: Plural or unnamed-person nouns that make a source an anonymous (unnamed) source or group.
 ANONYMOUS_NOUNS = frozenset(
@@ -255,6 +265,8 @@ ANONYMOUS_NOUNS = frozenset(
         "colleagues", "participants", "respondents", "forecasters", "rumors", "doctors", "lawyers",
         "attorneys", "journalists", "reporters", "consultants", "scholars", "fans", "viewers", "readers",
         "users", "protestors", "economists", "officers", "agents", "spokespeople", "advocates",
+        "percent", "half", "majority", "minority", "third", "quarter", "plurality", "one", "other", "man",
+        "woman", "men", "women", "individual", "individuals", "public", "crowd", "audience",
     }
 )
 #: Nouns for organisations that speak as a body; "the campaign", "Trump's team" (type organisation;
@@ -267,7 +279,7 @@ ORG_NOUNS = frozenset(
         "newspaper", "paper", "station", "channel", "magazine", "website", "site", "publication", "military",
         "army", "navy", "police", "parliament", "legislature", "senate", "house", "congress", "cabinet",
         "regime", "embassy", "mission", "bureau", "service", "institute", "foundation", "center", "centre",
-        "university", "school", "hospital", "bank", "corporation", "pac", "super pac", "staff",
+        "university", "school", "hospital", "bank", "corporation", "pac", "super pac", "staff", "camp",
     }
 )
 GOVERNMENT_ORG_NOUNS = frozenset(
@@ -289,6 +301,7 @@ DOCUMENT_NOUNS = frozenset(
         "footage", "video", "ad", "advertisement", "commercial", "article", "story", "book", "op-ed", "editorial",
         "post", "tweet", "tweets", "posts", "message", "messages", "note", "paper", "guidance", "notice",
         "summary", "findings", "census", "budget", "forecast", "projection", "projections", "website",
+        "results", "result", "numbers", "count", "headline", "headlines", "ads", "polling", "research",
     }
 )
 #: Channel nouns ("in a post on Truth Social", "in a speech") and the channel kind they give.
@@ -365,6 +378,9 @@ CROSSCHECK_LINK_STRONG = 0.30
 CROSSCHECK_LINK_POLAR = 0.40
 #: Subtracted from the link score of a claim that comes *after* the passage (evidence usually follows a claim).
 CROSSCHECK_BEFORE_PENALTY = 0.15
+#: Minimum link score between a claim and the words a cue governs ("too early to tell whether <the explosion was
+#: caused by a bomb>"); such a link needs only one shared key (the cue names what is in doubt).
+CROSSCHECK_SCOPE_LINK = 0.45
 #: Minimum link score for two claims of the same speaker to count as a shift of position.
 CROSSCHECK_SHIFT_LINK = 0.22
 #: Bonus added to the link score when the passage is in the same paragraph / adjacent sentence.
@@ -404,3 +420,7 @@ TITLE_ROLES = {
     "pres": "president", "prof": "professor", "rev": "reverend", "dr": None, "mr": None, "mrs": None,
     "ms": None, "miss": None, "sir": None, "dame": None, "hon": None, "former": "former", "st": None,
 }
+#: Scores for choosing a pronoun's person antecedent (higher wins): per sentence back, main-clause subject,
+#: other subject, possessive ("his"), last/earlier recent speaker, mention inside another quotation.
+PRONOUN_WEIGHTS = {"sentence": 1.0, "subject_main": 1.0, "subject": 0.5, "possessive": -0.5,
+                   "last_speaker": 1.2, "recent_speaker": 0.6, "in_quote": -1.0}

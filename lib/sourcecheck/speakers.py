@@ -273,7 +273,7 @@ class _Persons:
         for i, c in enumerate(self.clusters):
             surnames.setdefault(c.last, i)
         for t in doc:
-            if t.i in self.at_token or t.pos_ != "PROPN" or t.text.lower() not in surnames:
+            if t.i in self.at_token or t.pos_ not in ("PROPN", "NOUN") or not t.is_title or t.text.lower() not in surnames:
                 continue
             if t.ent_type_ in ("PERSON",):
                 continue
@@ -285,6 +285,17 @@ class _Persons:
             idx = self._match_single(t.text.lower(), t.i)
             if idx is not None:
                 self._add(idx, doc[t.i:t.i + 1], [], [t])
+        nouns = C.ANONYMOUS_NOUNS | C.ORG_NOUNS | C.DOCUMENT_NOUNS | set(C.ROLE_NOUNS) | C.NAME_TITLES
+        for t in doc:
+            if (t.i in self.at_token or t.pos_ != "PROPN" or t.dep_ not in _PERSON_DEPS or not t.is_title
+                    or not t.is_alpha or t.ent_type_ not in ("", "PERSON") or t.i in ctx.reg_tokens
+                    or t.lower_ in nouns or any(c.dep_ == "compound" for c in t.children)):
+                continue
+            idx = self._match_single(t.lower_, t.i)
+            if idx is None:
+                idx = len(self.clusters)
+                self.clusters.append(_Cluster(last=t.lower_))
+            self._add(idx, doc[t.i:t.i + 1], [], [t])
         for c in self.clusters:
             c.mentions.sort()
             c.roles.sort(key=lambda r: r[0])
@@ -470,6 +481,7 @@ class _Resolver:
         self.history: list[tuple[int, _Found]] = []  # (source root token, found)
         self.memo: dict[str, Optional[_Found]] = {}
         self.busy: set[str] = set()
+        self.contents = sorted((sp.start, sp.end) for a in attributions for sp in a.content)
 
     # ------------------------------------------------------------------ entry
     def resolve(self, att: Attribution) -> Optional[_Found]:
@@ -505,6 +517,10 @@ class _Resolver:
         appos = [t for t in p_toks if t.dep_ == "appos" or any(a.dep_ == "appos" for a in t.ancestors if a.i in within)]
         if appos:
             return self.person(persons.at_token[appos[0].i], appos[0])
+        lemma = root.lemma_.lower()
+        heads = [t for t in p_toks if not any(a.dep_ in ("prep", "relcl", "acl", "poss") for a in t.ancestors if a.i in within)]
+        if heads and lemma not in C.ORG_NOUNS and lemma not in C.DOCUMENT_NOUNS and lemma not in C.CHANNEL_NOUNS:
+            return self.person(persons.at_token[heads[0].i], heads[0])
         # the registry (outlets, platforms, bodies)
         if root.i in ctx.reg_tokens:
             return self.entity(ctx.reg_tokens[root.i][2])
@@ -531,14 +547,19 @@ class _Resolver:
         plural = root.tag_ in ("NNS", "NNPS")
         if role_key and not plural:
             role, aff = ctx.split_descriptor(_np_tokens(root, within))
-            hit = self.nominal(root, role_key, mods, within)
-            if hit is not None:
-                return hit
+            det = next((t.lower_ for t in root.children if t.dep_ in ("det", "poss", "nummod")), "")
+            indefinite = det in ("a", "an", "one", "another", "some", "any")
+            if not indefinite:
+                hit = self.nominal(root, role_key, mods, within)
+                if hit is not None:
+                    return hit
             if reg is not None:
                 return self.entity(reg, role=role, method="registry")
-            det = next((t.lower_ for t in root.children if t.dep_ in ("det", "poss")), "")
-            if det in ("a", "an", "one", "another") or poss_person is not None or any(t.ent_type_ in ("ORG", "GPE", "NORP") for t in mods):
+            if indefinite or poss_person is not None or det in ("his", "her", "their", "its"):
                 return _Found(f"a:{_key(name)}", name, "anonymous", "anonymous", role=role, affiliation=aff)
+            hit = self.recent(lambda f: f.type == "person", root)
+            if hit is not None:  # "the billionaire businessman": the person speaking in the preceding sentences
+                return _Found(hit.key, hit.name, hit.type, "nominal-recent", role=hit.role, affiliation=hit.affiliation)
             return _Found(f"u:{_key(name)}", name, "unresolved", "unresolved", resolved=False, role=role, affiliation=aff)
         # organisations by common noun: "the Clinton campaign", "the Russian government"
         if lemma in C.ORG_NOUNS and not plural:
@@ -567,13 +588,17 @@ class _Resolver:
                 etext = _np_text(doc, _np_tokens(root, within))
                 return _Found(f"e:{_key(etext)}", etext, typ, "entity", plural=True)
             return _Found(f"e:{_key(etext)}", etext, typ, "entity", plural=ent_label == "GPE")
-        # anonymous sources and groups
-        if low in C.ANONYMOUS_NOUNS or lemma in C.ANONYMOUS_NOUNS or plural and root.pos_ == "NOUN":
+        # anonymous sources and groups: "officials", "a senior aide", "52 percent of voters"
+        det = next((t.lower_ for t in root.children if t.dep_ == "det"), "")
+        if (low in C.ANONYMOUS_NOUNS or lemma in C.ANONYMOUS_NOUNS or plural and root.pos_ == "NOUN"
+                or root.like_num or root.pos_ == "NUM" or det in ("a", "an", "another", "some", "many", "several")):
             role, aff = ctx.split_descriptor(_np_tokens(root, within))
             return _Found(f"a:{_key(name)}", name, "anonymous", "anonymous", affiliation=aff, plural=plural)
         # a capitalised name the recogniser missed
-        if root.pos_ == "PROPN" and root.text[:1].isupper() and root.is_alpha:
+        if root.is_title and root.is_alpha and not root.is_stop and (root.pos_ == "PROPN" or root.i != root.sent.start):
             return _Found(f"n:{_key(name)}", name, "person", "name")
+        if root.pos_ == "NOUN":  # "the left", "state law": an unnamed source, named by its own words
+            return _Found(f"a:{_key(name)}", name, "anonymous", "anonymous", plural=plural)
         return _Found(f"u:{_key(name)}", name, "unresolved", "unresolved", resolved=False)
 
     def agent(self, root, within):
@@ -656,18 +681,26 @@ class _Resolver:
                 return f
         return None
 
+    def _content_of(self, char: int) -> Optional[tuple[int, int]]:
+        for st, en in self.contents:
+            if st <= char < en:
+                return (st, en)
+        return None
+
     def pronoun_person(self, pron, gender: str) -> Optional[_Found]:
-        ctx, doc = self.ctx, self.doc
+        """Best person antecedent: recent sentences, main-clause subjects, recent speakers, outside quotations."""
+        ctx, doc, W = self.ctx, self.doc, C.PRONOUN_WEIGHTS
         s = ctx.sent_of[pron.i]
-        recent_speakers = {}
-        for rank, (pos, f) in enumerate(reversed([h for h in self.history if h[0] < pron.i])):
+        recent_speakers: dict[str, int] = {}
+        for pos, f in reversed([h for h in self.history if h[0] < pron.i]):
             if f.type == "person" and f.key not in recent_speakers and s - ctx.sent_of[pos] <= C.ANTECEDENT_WINDOW_SENTENCES:
                 recent_speakers[f.key] = len(recent_speakers)
-        best, best_score, best_tok = None, None, None
         spoke: dict[int, list] = {}
         for pos, f in self.history:
             if f.key.startswith("p:"):
                 spoke.setdefault(int(f.key[2:]), []).append((pos,))
+        own = self._content_of(pron.idx)
+        best, best_score, best_tok = None, None, None
         for idx, c in enumerate(ctx.persons.clusters):
             if c.gender and c.gender != gender:
                 continue
@@ -679,23 +712,26 @@ class _Resolver:
                 if d > C.ANTECEDENT_WINDOW_SENTENCES:
                     continue
                 t = doc[ti]
-                head = t.head if t.dep_ in ("appos", "compound") else t
-                score = -1.0 * d
+                head = t.head if t.dep_ in ("appos", "compound") and t.head.i != t.i else t
+                score = -W["sentence"] * d
                 if head.dep_ in _PERSON_DEPS or (head.dep_ == "pobj" and head.head.lower_ == "by"):
-                    score += 1.0
-                if t.dep_ in ("poss",):
-                    score -= 0.5
+                    verb = head.head
+                    main = verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")
+                    score += W["subject_main"] if main else W["subject"]
+                if t.dep_ == "poss":
+                    score += W["possessive"]
                 rank = recent_speakers.get(f"p:{idx}")
                 if rank is not None:
-                    score += 1.2 if rank == 0 else 0.6
-                score += ti / 1e6
+                    score += W["last_speaker"] if rank == 0 else W["recent_speaker"]
+                if self._content_of(t.idx) not in (None, own):
+                    score += W["in_quote"]
+                sent = ctx.sents[ctx.sent_of[ti]]
+                score += ti / 1e6 if d == 0 else -(ti - sent.start) / 1e4
                 if best_score is None or score > best_score:
                     best, best_score, best_tok = idx, score, t
         if best is None:
-            f = self.recent(lambda f: f.type == "person", pron)
-            return f
-        found = self.person(best, best_tok)
-        return found
+            return self.recent(lambda f: f.type == "person", pron)
+        return self.person(best, best_tok)
 
     def first_person(self, pron, att) -> _Found:
         pos = pron.idx

@@ -1,0 +1,397 @@
+"""Score speaker resolution against PolNeAR-format gold (``sourcecheck evaluate-speakers``).
+
+PolNeAR annotates source *spans*, not entities, so the gold entity behind each
+gold source span is derived from the text, by rules that do not use the
+resolver under test:
+
+* **named** source (the span contains a PERSON, ORG, GPE or NORP entity or an
+  entry of the shipped registry): the gold entity is that name - the one at the
+  span's syntactic head, else the one in apposition, else the first. Persons
+  are compared by surname (and by first name when both sides have one);
+  organisations by normalised name or registry alias.
+* **pronoun** source:
+  - "I", "we" ... : the named gold source of the gold attribution whose content
+    contains the pronoun (the quotation it sits in);
+  - "who", "which": the name in the noun phrase the relative clause hangs on;
+  - "he", "she", "they", "it": the nearest *preceding gold source span that is
+    named* (a person for he/she, not a person for it) within the previous 10
+    sentences. This is a proxy: the annotated sources form the chain of who is
+    speaking, and a pronoun source usually continues it. It is wrong when the
+    pronoun refers to someone who has not been a source yet.
+* **nominal** source ("the governor", "the campaign"): the nearest preceding
+  named gold source whose span contained the same role noun, else - for a
+  person role - the nearest preceding named person source (same proxy limits).
+* **anonymous** source ("officials", "a senior aide", "many"): correct when the
+  resolver types it anonymous. **document** source ("a report", "the poll"):
+  correct when typed document (or resolved to the author it names).
+* A gold source whose entity cannot be determined this way (no compatible
+  antecedent) is counted as *undetermined* and left out of the accuracy.
+
+Two runs per article, both on the same parse:
+
+1. **gold spans**: the resolver gets the gold attributions (converted to
+   ``model.Attribution``); accuracy = correct / determined gold sources.
+2. **found attributions**: the resolver gets the extractor's attributions;
+   each prediction is matched one-to-one to a gold attribution with the
+   relaxed criteria of ``evaluation.attribution`` (content overlap >= 0.5 and
+   Jaccard >= 0.3, sources sharing a token); accuracy = correct speakers among
+   matched pairs whose gold entity is determined.
+
+Numbers are micro-averaged over attributions, reported overall and per source
+category (named, pronoun, nominal, anonymous, document).
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from .. import constants as C
+from ..model import Attribution, Span
+from .attribution import RELAXED_MIN_JACCARD, RELAXED_MIN_OVERLAP, _match, read_jsonl
+
+CATEGORIES = ("named", "pronoun", "nominal", "anonymous", "document")
+PRONOUN_WINDOW_SENTENCES = 10
+_ALL_PRONOUNS = (C.PRONOUNS_PERSON_MALE | C.PRONOUNS_PERSON_FEMALE | C.PRONOUNS_PLURAL | C.PRONOUNS_NEUTER
+                 | C.PRONOUNS_FIRST | C.PRONOUNS_SECOND | C.PRONOUNS_RELATIVE)
+
+
+# --------------------------------------------------------------------------- gold entities
+def gold_attributions(row: dict) -> list[Attribution]:
+    """A gold record's attributions as ``model.Attribution`` (ids ``g1``, ``g2`` ... in file order)."""
+    text = row["text"]
+    out = []
+    for n, a in enumerate(row["attributions"], 1):
+        spans = {r: [Span.of(text, int(s), int(e)) for s, e in a.get(r, [])] for r in ("source", "cue", "content")}
+        quoted = any(ch in text[s.start:s.end] for s in spans["content"] for ch in "\"“”") or "''" in a.get("content_text", "")
+        out.append(Attribution(id=f"g{n}", quote_type="direct" if quoted else "indirect", **spans))
+    return out
+
+
+def _span_tokens(doc, spans):
+    toks = {}
+    for sp in spans:
+        cs = doc.char_span(sp.start, sp.end, alignment_mode="expand")
+        if cs is not None:
+            toks.update({t.i: t for t in cs if not t.is_space and not t.is_punct})
+    return [toks[i] for i in sorted(toks)]
+
+
+def _head(toks):
+    ids = {t.i for t in toks}
+    roots = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
+    return roots[0] if roots else toks[0]
+
+
+def _name_key(doc, toks, registry) -> Optional[tuple]:
+    """(kind, key) of the name in a span: ("person", (first, last)) or ("org", normalised name)."""
+    from ..speakers import _clean_name, _key
+
+    ids = {t.i for t in toks}
+    root = _head(toks)
+    reg_hit = None
+    for s, e, ent in registry.find(doc.text):
+        if s <= root.idx < e:
+            reg_hit = ent
+            break
+    ents = [e for e in doc.ents if e.start in ids or (e.end - 1) in ids]
+    ents = [e for e in ents if e.label_ in ("PERSON", "ORG", "GPE", "NORP")]
+    if not ents and reg_hit is None:
+        nouns = C.ANONYMOUS_NOUNS | C.ORG_NOUNS | C.DOCUMENT_NOUNS | set(C.ROLE_NOUNS)
+        if root.pos_ == "PROPN" and root.is_title and root.is_alpha and root.lower_ not in nouns and root.lemma_.lower() not in nouns:
+            return ("person", ("", root.lower_))  # a capitalised name the recogniser missed
+        return None
+
+    def rank(e):
+        if e.start <= root.i < e.end:
+            return 0
+        if e.root.dep_ == "appos" or any(a.dep_ == "appos" for a in e.root.ancestors if a.i in ids):
+            return 1
+        if e.root.dep_ == "poss":
+            return 3
+        return 2
+
+    ents = [e for e in ents if rank(e) <= 1 or (rank(e) == 3 and root.lemma_.lower() in C.ROLE_NOUNS)]
+    if not ents and reg_hit is None:
+        return None
+    ents.sort(key=lambda e: (rank(e), e.start))
+    if reg_hit is not None and (not ents or rank(ents[0]) > 0 or ents[0].label_ != "PERSON"):
+        return ("org", _key(reg_hit.name))
+    if not ents:
+        return ("org", _key(reg_hit.name))
+    e = ents[0]
+    if e.label_ == "PERSON":
+        _, names = _clean_name(list(e))
+        if not names:
+            return None
+        return ("person", (names[0].text.lower() if len(names) > 1 else "", names[-1].text.lower()))
+    return ("org", _key(re.sub(r"['’]s?$", "", e.text)))
+
+
+def _category(root) -> str:
+    low, lemma = root.lower_, root.lemma_.lower()
+    if low in _ALL_PRONOUNS or root.pos_ == "PRON":
+        return "pronoun"
+    if lemma in C.DOCUMENT_NOUNS or lemma in C.CHANNEL_NOUNS:
+        return "document"
+    if lemma in C.ROLE_NOUNS and root.tag_ not in ("NNS", "NNPS") and not any(
+            c.lower_ in ("a", "an", "one", "another") or c.dep_ == "poss" for c in root.children):
+        return "nominal"
+    if lemma in C.ORG_NOUNS:
+        return "nominal"
+    return "anonymous"
+
+
+def gold_entities(doc, atts: list[Attribution], registry) -> dict[str, tuple]:
+    """Gold attribution id -> (category, gold entity or None when undetermined). See the module docstring."""
+    sent_of = {t.i: n for n, s in enumerate(doc.sents) for t in s}
+    info = {}
+    named: list[tuple[int, tuple, str]] = []  # (source head token, key, head lemma)
+    for a in sorted(atts, key=lambda a: a.source[0].start if a.source else a.start):
+        toks = _span_tokens(doc, a.source)
+        if not toks:
+            continue
+        root = _head(toks)
+        key = _name_key(doc, toks, registry)
+        if key is not None:
+            info[a.id] = ("named", key, root)
+            named.append((root.i, key, root.lemma_.lower()))
+            continue
+        cat = _category(root)
+        info[a.id] = (cat, None, root)
+    out = {}
+    for a in atts:
+        if a.id not in info:
+            continue
+        cat, key, root = info[a.id]
+        if cat == "pronoun":
+            key = _pronoun_gold(doc, a, root, atts, info, named, sent_of, registry)
+        elif cat == "nominal":
+            prev = [n for n in named if n[0] < root.i and sent_of[root.i] - sent_of[n[0]] <= 40]
+            same = [n for n in prev if n[2] == root.lemma_.lower()]
+            person_role = root.lemma_.lower() in C.ROLE_NOUNS
+            pool = same or ([n for n in prev if n[1][0] == "person"] if person_role else [])
+            key = pool[-1][1] if pool else None
+        elif cat in ("anonymous", "document"):
+            key = (cat, None)
+        out[a.id] = (cat, key)
+    return out
+
+
+def _pronoun_gold(doc, a, root, atts, info, named, sent_of, registry):
+    low = root.lower_
+    if low in C.PRONOUNS_FIRST:
+        for other in atts:
+            if other.id != a.id and any(c.start <= root.idx < c.end for c in other.content):
+                o = info.get(other.id)
+                if o and o[0] == "named":
+                    return o[1]
+        return None
+    if low in C.PRONOUNS_RELATIVE:
+        if root.head.dep_ in ("relcl", "acl"):
+            ante = root.head.head
+            return _name_key(doc, list(ante.subtree)[: max(1, ante.i - ante.left_edge.i + 1)], registry)
+        return None
+    want_person = low in C.PRONOUNS_PERSON_MALE | C.PRONOUNS_PERSON_FEMALE
+    for pos, key, _ in reversed(named):
+        if pos >= root.i or sent_of[root.i] - sent_of[pos] > PRONOUN_WINDOW_SENTENCES:
+            continue
+        if want_person and key[0] == "person":
+            return key
+        if low in C.PRONOUNS_NEUTER and key[0] == "org":
+            return key
+        if low in C.PRONOUNS_PLURAL and key[0] == "org":
+            return key
+    return None
+
+
+def is_correct(gold_key, speaker) -> bool:
+    """Whether a resolved ``model.Speaker`` (or None) is the gold entity."""
+    from ..speakers import _key
+
+    if speaker is None:
+        return False
+    kind, val = gold_key
+    if kind in ("anonymous", "document"):
+        return speaker.type == kind or (kind == "document" and speaker.type not in ("unresolved", "anonymous"))
+    if kind == "person":
+        if speaker.type != "person":
+            return False
+        names = [speaker.name] + list(speaker.aliases)
+        for n in names:
+            parts = n.lower().replace("’", "'").split()
+            if not parts:
+                continue
+            if parts[-1] == val[1] and (not val[0] or len(parts) == 1 or parts[0] == val[0]):
+                return True
+            if not val[0] and val[1] in parts:
+                return True
+        return False
+    k = _key(speaker.name)
+    cands = {k} | {_key(x) for x in speaker.aliases}
+    return any(val == c or (val and c and (val in c or c in val)) for c in cands)
+
+
+# --------------------------------------------------------------------------- matching predictions to gold
+def _tokset(text, spans):
+    out = set()
+    for s in spans:
+        for m in re.finditer(r"\w+", text[s.start:s.end]):
+            out.add(s.start + m.start())
+    return out
+
+
+def match_found(text: str, gold: list[Attribution], pred: list[Attribution]) -> list[tuple[Attribution, Attribution]]:
+    """One-to-one (pred, gold) pairs with the relaxed criteria of ``evaluation.attribution``."""
+    G = [(_tokset(text, g.content), _tokset(text, g.source)) for g in gold]
+    P = [(_tokset(text, p.content), _tokset(text, p.source)) for p in pred]
+    w = np.zeros((len(P), len(G)))
+    for i, (pc, ps) in enumerate(P):
+        for j, (gc, gs) in enumerate(G):
+            inter = len(pc & gc)
+            if not inter or inter / min(len(pc), len(gc)) < RELAXED_MIN_OVERLAP or inter / len(pc | gc) < RELAXED_MIN_JACCARD:
+                continue
+            if gs and not (ps & gs):
+                continue
+            if not gs and ps:
+                continue
+            w[i, j] = 1.0 + inter / len(pc | gc)
+    return [(pred[i], gold[j]) for i, j in _match(w)]
+
+
+# --------------------------------------------------------------------------- the run
+def evaluate(gold_path, limit: Optional[int] = None, nlp=None, progress: bool = False, found: bool = True,
+             examples: int = 0) -> dict:
+    from ..article import article_from_text
+    from ..nlp import load_pipeline
+    from ..speakers import load_registry, resolve_speakers
+
+    rows = read_jsonl(gold_path, limit)
+    nlp = nlp or load_pipeline()
+    registry = load_registry()
+    counts = {"gold": defaultdict(Counter), "found": defaultdict(Counter)}
+    methods = Counter()
+    errors = []
+    t_resolve = 0.0
+    n_found_pairs = 0
+    n_pred = 0
+    for n, row in enumerate(rows, 1):
+        text = row["text"]
+        if len(text) >= nlp.max_length:
+            nlp.max_length = len(text) + 1
+        doc = nlp(text)
+        article = article_from_text(text, slug=str(row.get("id", n)))
+        gold = gold_attributions(row)
+        truth = gold_entities(doc, gold, registry)
+        t0 = time.perf_counter()
+        res = resolve_speakers(article, doc, gold, registry)
+        t_resolve += time.perf_counter() - t0
+        spk = {s.id: s for s in res.speakers}
+        for a in gold:
+            if a.id not in truth:
+                continue
+            cat, key = truth[a.id]
+            asg = res.by_attribution[a.id]
+            methods[asg.method] += 1
+            _count(counts["gold"], cat, key, spk.get(asg.speaker_id), asg)
+            if key is not None and not is_correct(key, spk.get(asg.speaker_id)) and len(errors) < examples:
+                s = spk.get(asg.speaker_id)
+                errors.append({"article": row.get("id"), "category": cat, "source": a.source_text, "gold": key,
+                               "resolved": s.name if s else None, "type": s.type if s else None, "method": asg.method,
+                               "context": text[max(0, a.source[0].start - 200): a.source[0].end + 40]})
+        if found:
+            from ..attribution import extract_attributions
+
+            pred = extract_attributions(doc)
+            n_pred += len(pred)
+            pres = resolve_speakers(article, doc, pred, registry)
+            pspk = {s.id: s for s in pres.speakers}
+            for p, g in match_found(text, gold, pred):
+                n_found_pairs += 1
+                if g.id not in truth:
+                    continue
+                cat, key = truth[g.id]
+                asg = pres.by_attribution[p.id]
+                _count(counts["found"], cat, key, pspk.get(asg.speaker_id), asg)
+        if progress and n % 10 == 0:
+            print(f"  {n}/{len(rows)} articles", file=sys.stderr, flush=True)
+    result = {
+        "gold": str(gold_path),
+        "articles": len(rows),
+        "gold_spans": _summary(counts["gold"]),
+        "methods_on_gold_spans": dict(methods.most_common()),
+        "resolve_seconds": round(t_resolve, 2),
+    }
+    if found:
+        result["found_attributions"] = _summary(counts["found"])
+        result["found_attributions"]["matched_pairs"] = n_found_pairs
+        result["found_attributions"]["predicted"] = n_pred
+    if examples:
+        result["errors"] = errors
+    return result
+
+
+def _count(c, cat, key, speaker, asg) -> None:
+    c[cat]["n"] += 1
+    if key is None:
+        c[cat]["undetermined"] += 1
+        return
+    c[cat]["determined"] += 1
+    if is_correct(key, speaker):
+        c[cat]["correct"] += 1
+    if not asg.resolved:
+        c[cat]["unresolved"] += 1
+
+
+def _summary(c) -> dict:
+    out = {}
+    tot = Counter()
+    for cat in CATEGORIES:
+        v = c.get(cat, Counter())
+        tot.update(v)
+        out[cat] = _acc(v)
+    out["overall"] = _acc(tot)
+    pn = c.get("pronoun", Counter()) + c.get("nominal", Counter())
+    out["pronoun_and_nominal"] = _acc(pn)
+    return out
+
+
+def _acc(v) -> dict:
+    d = v.get("determined", 0)
+    return {"accuracy": round(v.get("correct", 0) / d, 4) if d else None, "correct": v.get("correct", 0),
+            "determined": d, "undetermined": v.get("undetermined", 0), "unresolved": v.get("unresolved", 0)}
+
+
+def format_report(result: dict) -> str:
+    lines = [f"{result['gold']}: {result['articles']} articles"]
+    for run in ("gold_spans", "found_attributions"):
+        if run not in result:
+            continue
+        r = result[run]
+        head = f"{run}:" + (f" ({r['matched_pairs']} of {r['predicted']} predicted attributions matched to gold)" if run == "found_attributions" else "")
+        lines.append(head)
+        lines.append(f"  {'category':<22}{'accuracy':>9}{'correct':>9}{'scored':>8}{'undet.':>8}{'unresolved':>11}")
+        for cat in (*CATEGORIES, "pronoun_and_nominal", "overall"):
+            v = r[cat]
+            acc = f"{v['accuracy']:.3f}" if v["accuracy"] is not None else "-"
+            lines.append(f"  {cat:<22}{acc:>9}{v['correct']:>9}{v['determined']:>8}{v['undetermined']:>8}{v['unresolved']:>11}")
+    lines.append(f"resolution methods on gold spans: {result['methods_on_gold_spans']}")
+    lines.append(f"resolution time: {result['resolve_seconds']} s (gold spans)")
+    return "\n".join(lines)
+
+
+def run_cli(args) -> int:
+    """Entry point for ``sourcecheck evaluate-speakers`` (args: gold, json, limit)."""
+    result = evaluate(args.gold, limit=getattr(args, "limit", None), progress=True)
+    print(format_report(result))
+    out = getattr(args, "json", None)
+    if out:
+        Path(out).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+        print(f"\nwrote {out}")
+    return 0
