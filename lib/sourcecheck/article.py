@@ -88,7 +88,7 @@ def _decode(path: Path, data: bytes, warn: list[str]) -> str:
             text = data.decode("latin-1")
             enc = "Latin-1"
         warn.append(f"{path}: not valid UTF-8; decoded as {enc}. Check special characters (quotes, accents).")
-    printable = sum(1 for ch in text[:20000] if ch.isprintable() or ch in "\n\r\t")
+    printable = sum(1 for ch in text[:20000] if ch.isprintable() or ch.isspace())
     if text and printable / min(len(text), 20000) < constants.MIN_PRINTABLE_RATIO:
         raise ArticleError(path, "looks like a binary file (mostly unprintable characters), not a text article")
     return text

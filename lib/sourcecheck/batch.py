@@ -25,6 +25,7 @@ report stale in this check; re-run with ``--force`` to refresh them.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import glob
 import hashlib
 import json
@@ -46,6 +47,7 @@ from .errors import SourcecheckError
 
 MANIFEST_NAME = "run.json"
 FAILED_NAME = "FAILED.txt"
+LOG_NAME = "run.log"
 REPORT_NAME = "report.html"
 BATCH_JSON = "batch.json"
 #: Files of a previous run that must not survive a new run of the same article.
@@ -330,8 +332,32 @@ def _default_job_fn(article_path, **kwargs):
     return run_article(article_path, **kwargs)
 
 
-def run_job(job: Job, job_fn: Optional[JobFn] = None) -> Outcome:
-    """Run one article; never raises for a problem with the article (it is recorded instead)."""
+@contextlib.contextmanager
+def _stderr_to(path: Optional[Path]):
+    """Send this process's stderr (fd 2, inherited by the kernel) to ``path``, keeping the progress bar clean."""
+    if path is None:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(path, "ab") as fh:
+            os.dup2(fh.fileno(), 2)
+            try:
+                yield
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
+def run_job(job: Job, job_fn: Optional[JobFn] = None, capture_log: bool = False) -> Outcome:
+    """Run one article; never raises for a problem with the article (it is recorded instead).
+
+    ``capture_log`` (local worker processes only) sends the run's stderr (papermill,
+    the kernel) to ``<out>/run.log``.
+    """
     job_fn = job_fn or _default_job_fn
     out = Path(job.out_dir)
     with _RUN_LOCK:
@@ -349,7 +375,10 @@ def run_job(job: Job, job_fn: Optional[JobFn] = None) -> Outcome:
         }
         _write_json(out / MANIFEST_NAME, manifest)
         outcome = Outcome(slug=job.slug, article_path=job.article_path, status="ok", out_dir=str(out))
-        with _PeakMemory() as mem, warnings.catch_warnings(record=True) as caught:
+        log = out / LOG_NAME if capture_log else None
+        if log:
+            log.unlink(missing_ok=True)
+        with _PeakMemory() as mem, warnings.catch_warnings(record=True) as caught, _stderr_to(log):
             warnings.simplefilter("always")
             try:
                 job_fn(job.article_path, out_dir=str(out), published=job.published, verdicts_db=job.verdicts_db, quiet=True)
@@ -406,7 +435,7 @@ def _run_local(jobs: list[Job], workers: int, job_fn: Optional[JobFn], done: Cal
     def run_pool(batch: list[Job], n: int) -> list[Job]:
         broken: list[Job] = []
         with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init) as pool:
-            futures = {pool.submit(run_job, job, job_fn): job for job in batch}
+            futures = {pool.submit(run_job, job, job_fn, True): job for job in batch}
             for fut in cf.as_completed(futures):
                 job = futures[fut]
                 try:
