@@ -304,3 +304,14 @@ def test_seed_article_against_fixtures():
     assert not got["c8"].material  # "hope"->"hopes" and [the United States] for "that Washington" are not material
     assert an.flags == []  # the real article quotes its sources faithfully
     assert len(an.extras["documents"]) == 4
+
+
+def test_diffs_html_block(tmp_path):
+    quote = "We will accept a 30-day ceasefire without guarantees <b>"
+    doc = DOC.replace("guarantees.", "guarantees <b>.")
+    an, _ = run(tmp_path, f"Jane Doe said “{quote}”.", quote, doc)
+    out = quotes.diffs_html(an)
+    assert "words omitted" in out and "&lt;b&gt;" in out and "<b>Jane Doe</b>" in out
+    empty = Analysis(article=article_from_text("x"))
+    quotes.check_quotes(empty, None)
+    assert "No primary documents" in quotes.diffs_html(empty)

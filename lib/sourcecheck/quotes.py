@@ -518,6 +518,8 @@ def _check_quote(text: str, claim: Claim, k: int, seg: _Segment, speaker_docs: l
     else:
         if not speaker_docs and claim.speaker:
             notes.append(f"no document by {claim.speaker} was supplied")
+        elif not claim.speaker:
+            notes.append("speaker not resolved: searched all documents")
         best_any = max([x for x in (m_s, m_o) if x is not None], key=lambda x: x.score, default=None)
         return QuoteCheck(**base, fidelity="not found", score=round(best_any.score, 1) if best_any else 0.0,
                           note="; ".join(notes))
@@ -765,6 +767,43 @@ def diff_html(check) -> str:
                          f'{inner}</span> ')
     head = f'<span class="sc-class">[{esc(c.fidelity)}]</span> '
     return f'<div class="sc-quote-diff">{head}{"".join(parts)}</div>'
+
+
+_LEGEND = ('<span style="%s">struck red</span> = in the document, not in the quote; '
+           '<span style="%s">green</span> = in the quote, not in the document; '
+           '<span style="%s">outlined</span> = a material change (hover for the reason).')
+
+
+def diffs_html(analysis: Analysis) -> str:
+    """Every quote check as a readable block (speaker, class, document, diff, note); all text escaped."""
+    esc = lambda s: html.escape("" if s is None else str(s), quote=True)  # noqa: E731 - tiny local helper
+    checks = iter_checks(analysis)
+    if not analysis.extras.get("documents"):
+        folder = analysis.extras.get("documents_folder")
+        return ("<p class=\"sc-quote-checks\"><em>No primary documents were supplied"
+                + (f" (folder {esc(folder)} is empty)" if folder else
+                   " (put them in a folder named &lt;article&gt;.sources/ beside the article, or set documents_dir)")
+                + ".</em></p>")
+    if not checks:
+        return '<p class="sc-quote-checks"><em>No quotes to check.</em></p>'
+    frame_order = {c: i for i, c in enumerate(("other speaker", "words changed", "words omitted", "words added", "not found",
+                                                "marked edits", "cosmetic", "exact", "context only"))}
+    checks = sorted(checks, key=lambda c: (not c.material, frame_order.get(c.fidelity, 99), c.quote_start))
+    legend = _LEGEND % (_DIFF_STYLE["del"], _DIFF_STYLE["ins"], _DIFF_STYLE["material"])
+    parts = [f'<div class="sc-quote-checks"><p class="sc-legend"><small>{legend}</small></p>']
+    for c in checks:
+        doc = c.document_title or c.document_id
+        meta = [f"<b>{esc(c.speaker or 'speaker not resolved')}</b>", esc(c.fidelity)]
+        if doc:
+            meta.append(esc(doc) + (f" ({esc(c.document_date)})" if c.document_date else ""))
+        if c.fidelity != "not found":
+            meta.append(f"score {c.score:.0f}")
+        parts.append('<div class="sc-quote-check" style="margin:0.6em 0;padding:0.3em 0.6em;border-left:3px solid '
+                     + ("#b91c1c" if c.material or c.fidelity == "other speaker" else "#d1d5db") + '">'
+                     + f'<div class="sc-quote-meta"><small>{" · ".join(meta)}</small></div>{diff_html(c)}'
+                     + (f'<div class="sc-note"><small>{esc(c.note)}</small></div>' if c.note else "") + "</div>")
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def write_exports(analysis: Analysis, out_dir: str | Path) -> dict[str, Path]:
