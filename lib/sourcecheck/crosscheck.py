@@ -53,6 +53,7 @@ _CONTRAST = re.compile(r"\b(?:but|however|though|although|yet|whereas|despite|in
 _QUOTED = re.compile(r"[“\"']{1,2}([^“”\"']{4,80}?)[”\"']{1,2}")
 _NUM = re.compile(r"^\$?\d[\d,]*(?:\.\d+)?$")
 _ASSERTION_SPEAKER = "the article"
+_NEGATIVE_CUE = re.compile(r"\b(?:den(?:y|ies|ied|ying)|disput\w*|reject\w*|dismiss\w*|refut\w*|doubt\w*)\b", re.I)
 
 
 # --------------------------------------------------------------------------- preparing the text
@@ -74,7 +75,7 @@ class _Info:
 
     claim: Claim
     unit: int
-    keys: dict  # key -> lemma as written (content words of the claim and its cue)
+    keys: list  # per sentence of the claim: key -> lemma as written (content words and cue)
     neg: bool
     holder: Optional[str]  # whose position it is (speaker, or the subject of an assertion's position verb)
     key: Optional[str]  # normalised holder for same-speaker tests
@@ -82,13 +83,30 @@ class _Info:
     hedge: Optional[str]
     numbers: list
     polar: set  # position words (accept / reject axis members) in the claim and its cue
+    core: Optional[tuple] = None  # (start, end) of an assertion's reported clause ("claimed <X>, but...")
+
+    @property
+    def spans(self) -> list:
+        return [Span(self.core[0], self.core[1], "")] if self.core else self.claim.spans
 
 
 def _units(doc, text: str) -> list[_Unit]:
+    """Sentences, also split at line breaks (spaCy sometimes runs a sentence across paragraphs)."""
     out = []
-    for i, s in enumerate(doc.sents):
-        st, en = s.start_char, s.end_char
-        out.append(_Unit(i, st, en, text.count("\n", 0, st), text[st:en], list(s)))
+    for s in doc.sents:
+        pieces, st = [], s.start_char
+        for m in re.finditer(r"\n+", text[s.start_char:s.end_char]):
+            pieces.append((st, s.start_char + m.start()))
+            st = s.start_char + m.end()
+        pieces.append((st, s.end_char))
+        for a, b in pieces:
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b - a < 2:
+                continue
+            toks = [t for t in s if a <= t.idx < b]
+            if toks:
+                out.append(_Unit(len(out), a, b, text.count("\n", 0, a), text[a:b], toks))
     return out
 
 
@@ -146,6 +164,7 @@ def _numbers(tokens, lex: Lexicon) -> list:
 def _name_key(name: Optional[str]) -> Optional[str]:
     if not name:
         return None
+    name = re.split(r",|\(|\bof\b|\bwho\b|\bwhose\b|—|–", name)[0]
     words = [w.strip(".,'’\"").lower() for w in re.split(r"\s+", name) if w.strip(".,'’\"")]
     words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
     words = [w for w in words if w not in _TITLES]
@@ -171,36 +190,77 @@ def _title_camps(doc, surname: Optional[str], lex: Lexicon) -> frozenset:
     return frozenset(found)
 
 
-def _position_holder(unit: _Unit, lex: Lexicon) -> Optional[str]:
-    """The subject of an assertion's position verb ("Russia rejected an immediate ceasefire" -> "Russia")."""
+_REPORTING = frozenset("claim allege say accuse insist assert tweet write suggest charge contend argue maintain".split())
+
+
+def _position_holder(unit: _Unit, lex: Lexicon):
+    """Who holds an unattributed sentence's position, and the tokens of that position.
+
+    "Russia rejected an immediate ceasefire" -> ("Russia", the whole clause);
+    "Trump also claimed Clinton had helped X, but offered no proof" -> ("Trump", "Clinton had helped X").
+    """
     for t in unit.tokens:
-        if t.pos_ == "VERB" and lex.key(t.lemma_.lower()) in lex.position_verbs and t.dep_ in ("ROOT", "conj"):
-            for k in t.children:
-                if k.dep_ in ("nsubj", "nsubjpass") and (k.pos_ == "PROPN" or k.ent_type_ in ("GPE", "ORG", "NORP", "PERSON")):
-                    return " ".join(w.text for w in k.subtree)
-    return None
+        lemma = lex.key(t.lemma_.lower())
+        if t.pos_ != "VERB" or t.dep_ not in ("ROOT", "conj") or lemma not in lex.position_verbs | _REPORTING:
+            continue
+        subj = next((k for k in t.children if k.dep_ in ("nsubj", "nsubjpass")
+                     and (k.pos_ == "PROPN" or k.ent_type_ in ("GPE", "ORG", "NORP", "PERSON"))), None)
+        if subj is None:
+            continue
+        core = None
+        if lemma in _REPORTING:
+            comp = next((k for k in t.children if k.dep_ in ("ccomp", "xcomp")), None)
+            if comp is None:
+                continue
+            core = sorted(comp.subtree, key=lambda w: w.i)
+        return " ".join(w.text for w in subj.subtree), core
+    return None, None
+
+
+def _title_aliases(doc, lex: Lexicon) -> list[tuple[int, str, str]]:
+    """(position, title word, surname) for "Mayor Bill de Blasio", "Russian President Vladimir Putin"."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and len(ent) >= 2:
+            for t in doc[max(0, ent.start - 3): ent.start + 1]:
+                if t.lower_ in lex.titles:
+                    out.append((ent.start_char, t.lower_, ent[-1].lower_))
+    return out
 
 
 def _claim_infos(claims: list[Claim], units: list[_Unit], doc, lex: Lexicon) -> list[_Info]:
     starts = [u.start for u in units]
     infos, last_key, last_camps = [], None, frozenset()
+    aliases = _title_aliases(doc, lex)
     for c in sorted(claims, key=lambda c: c.start):
         ui = max(0, _bisect(starts, c.start))
         toks = [t for t in doc if any(s.start <= t.idx < s.end for s in c.spans)]
+        holder, core = (c.speaker, None) if c.attributed else _position_holder(units[ui], lex)
+        if core:
+            toks = core
         cue_words = set((c.cue or "").lower().split())
         cue_toks = [t for t in units[ui].tokens if t.lower_ in cue_words] if cue_words else []
-        keys = _content_keys(toks + cue_toks, lex)
+        parts = defaultdict(list)
+        for t in toks:
+            parts[t.sent.start].append(t)
+        keys = [_content_keys(p + cue_toks, lex) for p in parts.values()] or [{}]
         polar = {lex.key(t.lemma_.lower()) for t in toks + cue_toks}
         sent_text = units[ui].text
         hedge = lex.hedges.search(sent_text)
-        holder = c.speaker if c.attributed else _position_holder(units[ui], lex)
         key = c.speaker_id or _name_key(holder)
+        if key in lex.titles and not c.speaker_id:  # "the mayor" -> the mayor named last before (or anywhere)
+            named = [a for a in aliases if a[1] == key]
+            before = [a for a in named if a[0] < c.start]
+            key = (before[-1] if before else named[0])[2] if named else key
         camps = _camps(" ".join(x for x in (holder, c.role, c.affiliation) if x), lex) | _title_camps(doc, _name_key(holder), lex)
         if holder and key is None and c.attributed:  # a pronoun: the nearest speaker named before it
             key, camps = last_key, last_camps
         if key:
             last_key, last_camps = key, camps
-        infos.append(_Info(c, ui, keys, _negated(toks, lex), holder, key, camps, hedge.group(0) if hedge else None, _numbers(toks, lex), polar))
+        core_span = (core[0].idx, core[-1].idx + len(core[-1].text)) if core else None
+        neg = _negated(toks, lex) != bool(_NEGATIVE_CUE.search(c.cue or ""))  # "denied that X" states not-X
+        infos.append(_Info(c, ui, keys, neg, holder, key, camps, hedge.group(0) if hedge else None,
+                           _numbers(toks, lex), polar, core_span))
     return infos
 
 
@@ -220,7 +280,14 @@ def _idf(units: list[_Unit], lex: Lexicon) -> dict:
     return {k: math.log(1 + n / d) for k, d in df.items()}
 
 
-def _link(a: dict, b: dict, idf: dict) -> tuple[float, tuple]:
+def _link(parts, b: dict, idf: dict) -> tuple[float, tuple]:
+    """Best link of any sentence of the claim with the passage."""
+    if isinstance(parts, dict):
+        parts = [parts]
+    return max((_link1(a, b, idf) for a in parts), key=lambda x: x[0], default=(0.0, ()))
+
+
+def _link1(a: dict, b: dict, idf: dict) -> tuple[float, tuple]:
     shared = tuple(k for k in a if k in b)
     if not shared:
         return 0.0, ()
@@ -260,40 +327,50 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
     for u in units:
         cues_here = {k: v for k, v in unit_cues[u.i].items() if k != "corroborates"}
         anaphoric = bool(lex.anaphors.search(u.text))
+        first_cue = min((m.start() for ms in cues_here.values() for m in ms), default=None)
+        scope_keys = _content_keys([t for t in u.tokens if t.idx - u.start >= first_cue], lex) if first_cue is not None else None
         best = []
         for info in infos:
             dist = u.i - info.unit
-            if abs(dist) > C.CROSSCHECK_MAX_DISTANCE or not info.claim.attributed and not info.holder:
+            if abs(dist) > C.CROSSCHECK_MAX_DISTANCE or not info.holder:
                 continue
-            ev = _passage_span(text, u, info.claim)
+            ev = _passage_span(text, u, info.spans)
             if ev is None:
                 continue
-            if dist == 0 and not _cues_in(cues_here, u, ev):
-                continue  # the rest of the claim's own sentence counts only when it carries a cue
+            if dist == 0 and not _own_sentence_cue(cues_here, u, info.spans):
+                continue  # the rest of the claim's own sentence counts only when it carries a cue after the claim
             spk, spk_info = _passage_speaker(infos, u, ev, info, cues_here, own_sentence=dist == 0)
             if spk_info is not None and spk_info.key and spk_info.key == info.key:
-                continue  # the speaker's own words: shifts are found below
+                if "unverified" not in cues_here:
+                    continue  # the speaker's own words: shifts are found below
+                spk, spk_info = None, None  # "He offered no proof": the article's voice
             score, shared = _link(info.keys, unit_keys[u.i], idf)
             if dist == 0:
                 tier = 2
+                after = [m.start() + u.start for ms in cues_here.values() for m in ms if m.start() + u.start >= info.spans[-1].end]
+                order = -(min(after) - info.spans[-1].end) if after else -1e6  # the claim right before the cue
             elif anaphoric and 0 < dist <= C.CROSSCHECK_ANAPHOR_WINDOW:
                 tier = 1
                 score += C.CROSSCHECK_ADJACENT_BONUS
             else:
                 tier = 0
+                if scope_keys:
+                    sc2, sh2 = _link(info.keys, scope_keys, idf)
+                    if sc2 >= C.CROSSCHECK_SCOPE_LINK and sc2 > score:
+                        score, shared = sc2, sh2 + ("(scope)",)
                 if len(shared) < C.CROSSCHECK_MIN_SHARED:
                     continue
                 score += C.CROSSCHECK_SAME_PARAGRAPH_BONUS * (units[info.unit].para == u.para)
                 score -= C.CROSSCHECK_BEFORE_PENALTY * (dist < 0)
                 if score < C.CROSSCHECK_LINK_MIN:
                     continue
-            best.append((tier, score, -abs(dist), info, ev, spk, spk_info, shared))
+            best.append((tier, order if tier == 2 else score, -abs(dist), info, ev, spk, spk_info, shared, score))
         if not best:
             continue
-        best.sort(key=lambda x: (x[0], x[2] if x[0] == 1 else x[1]), reverse=True)
+        best.sort(key=lambda x: (x[0], x[2] if x[0] == 1 else x[1]), reverse=True)  # tier 2 score = closeness to the cue
         top = best[0]
         chosen = [top] + [b for b in best[1:] if top[0] == 0 and b[0] == 0 and b[1] >= top[1] * 0.95]
-        for tier, score, _, info, ev, spk, spk_info, shared in chosen:
+        for tier, _, _, info, ev, spk, spk_info, shared, score in chosen:
             target = _follow_quote(info, infos, text) if tier == 1 else info
             pair = _pair(lex, target, u, ev, score, shared, tier == 1, spk, spk_info, unit_keys[u.i], text, units)
             pair.own_sentence = tier == 2
@@ -306,8 +383,8 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
         for b in infos:
             if b.claim.start <= a.claim.start or b.claim.id == a.claim.id or not _same_holder(a, b, lex):
                 continue
-            score, shared = _link(a.keys, b.keys, idf)
-            pair = _pair(lex, a, units[b.unit], b.claim.spans[0], score, shared, False, b.holder, b, b.keys, text, units)
+            score, shared = max((_link(a.keys, bk, idf) for bk in b.keys), key=lambda x: x[0])
+            pair = _pair(lex, a, units[b.unit], b.claim.spans[0], score, shared, False, b.holder, b, None, text, units)
             pair.same_holder, pair.later = True, True
             pair.passage_text = text[units[b.unit].start:units[b.unit].end]
             pair.hedge = b.hedge
@@ -317,12 +394,12 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
 
     relations = _partial_corroboration(relations)
     _set_groups(claims, relations)
-    return relations, _flags(relations, {c.id: c for c in claims})
+    return relations, _flags(relations, {c.id: c for c in claims}, text)
 
 
-def _passage_span(text: str, u: _Unit, claim: Claim) -> Optional[Span]:
+def _passage_span(text: str, u: _Unit, spans: list) -> Optional[Span]:
     """The passage, or for the claim's own sentence the longer part of it outside the claim."""
-    inside = [s for s in claim.spans if s.start < u.end and s.end > u.start]
+    inside = [s for s in spans if s.start < u.end and s.end > u.start]
     if not inside:
         return Span.of(text, u.start, u.end)
     before = (u.start, min(s.start for s in inside))
@@ -337,8 +414,22 @@ def _passage_span(text: str, u: _Unit, claim: Claim) -> Optional[Span]:
     return Span.of(text, s, e)
 
 
-def _cues_in(cues: dict, u: _Unit, ev: Span) -> bool:
-    return any(ev.start <= m.start() + u.start < ev.end for ms in cues.values() for m in ms)
+def _own_sentence_cue(cues: dict, u: _Unit, spans: list) -> bool:
+    """A cue in the claim's own sentence counts after the claim ("..., but offered no proof") or as "contrary to"."""
+    end = max(s.end for s in spans)
+    start = min(s.start for s in spans)
+    text = u.text
+
+    def counts(m) -> bool:
+        pos = m.start() + u.start
+        if pos >= end:
+            return True
+        if pos >= start:
+            return False
+        between = text[m.end():start - u.start].lower()
+        return m.group(0).lower() == "contrary to" or re.search(r"\b(?:claim|claims|assertion|allegation|statement|contention)\b", between) is not None
+
+    return any(counts(m) for ms in cues.values() for m in ms)
 
 
 def _passage_speaker(infos: list[_Info], u: _Unit, ev: Span, target: _Info, cues: dict, own_sentence: bool = False):
@@ -383,7 +474,7 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
     if info.numbers:
         pn = _numbers(ptoks, lex)
         contrastive = _CONTRAST.search(ptext) or any(k in cues for k in ("contradicts", "disputes")) or (
-            u.i > 0 and _CONTRAST.search(units[u.i - 1].text) and units[u.i - 1].para == u.para)
+            u.i > 0 and _CONTRAST.search(units[u.i - 1].text))
         for cv, cu, cq, ct in info.numbers:
             same = [(pv, pt) for pv, pu, pq, pt in pn if pu == cu and cq & pq]
             if contrastive and same and not any(abs(pv - cv) <= C.CROSSCHECK_NUMERIC_TOLERANCE * max(abs(cv), 1) for pv, _ in same):
@@ -398,12 +489,14 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
         subject = True
     hedge = lex.hedges.search(ptext)
     marker = lex.shift_markers.search(ptext)
+    document = bool(spk) and any(w in lex.document_sources for w in re.findall(r"[a-z]+", spk.lower())[-3:])
     return Pair(
         claim_text=info.claim.text, passage_text=ptext, cues=cues, link=round(score, 3), shared=shared, anaphor=anaphor,
         negation_flip=pneg != info.neg, antonym=antonym, position_flip=position_flip, numbers=numbers,
         contrast=bool(_CONTRAST.search(ptext)), later=ev.start > info.claim.start,
         shift_marker=marker.group(0) if marker else None, hedge=hedge.group(0) if hedge else None,
-        claim_hedge=info.hedge, passage_speaker=spk, passage_attributed=spk_info is not None, passage_is_subject=subject,
+        claim_hedge=info.hedge, passage_speaker=spk, passage_attributed=spk_info is not None, passage_is_subject=subject and not document,
+        passage_is_document=document,
     )
 
 
@@ -456,7 +549,7 @@ def _set_groups(claims: list[Claim], relations: list[Relation]) -> None:
             c.group = gid[c.id]
 
 
-def _flags(relations: list[Relation], claims: dict) -> list[Flag]:
+def _flags(relations: list[Relation], claims: dict, text: str) -> list[Flag]:
     by = defaultdict(list)
     for r in relations:
         if r.relation in CONFLICTS:
@@ -473,7 +566,7 @@ def _flags(relations: list[Relation], claims: dict) -> list[Flag]:
         reason = " ".join(dict.fromkeys(r.reason for r in rs))
         if support.get(cid):
             reason += " Partly corroborated: " + "; ".join(f"“{s.evidence[0].text[:90]}”" for s in support[cid] if s.evidence) + "."
-        span = c.spans[0]
+        span = Span.of(text, c.spans[0].start, c.spans[-1].end)
         flags.append(Flag(
             id=stable_id("f", cid, rel), claim_id=cid, relation=rel, reason=reason, severity=C.FLAG_SEVERITY[rel],
             confidence=rs[0].confidence, claim_span=span, speaker=c.speaker or _ASSERTION_SPEAKER,

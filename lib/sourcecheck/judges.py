@@ -49,6 +49,8 @@ class Lexicon:
     anaphors: re.Pattern
     position_verbs: frozenset
     camps: dict  # term (lowercase) -> camp name
+    document_sources: frozenset = frozenset()
+    titles: frozenset = frozenset()
 
     def key(self, lemma: str) -> str:
         lemma = lemma.lower()
@@ -91,6 +93,8 @@ def load_lexicon(path: Optional[str] = None) -> Lexicon:
         anaphors=re.compile("|".join(f"(?:{p})" for p in raw.get("anaphors", [])), re.I),
         position_verbs=frozenset(key(w) for w in raw.get("position_verbs", [])),
         camps=camps,
+        document_sources=frozenset(str(w).lower() for w in raw.get("document_sources", [])),
+        titles=frozenset(str(w).lower() for w in raw.get("titles", [])),
     )
 
 
@@ -128,6 +132,7 @@ class Pair:
     passage_speaker: Optional[str] = None
     passage_attributed: bool = False
     passage_is_subject: bool = False  # the passage's speaker is who the claim is about
+    passage_is_document: bool = False  # the passage's source is a record (video, data, a study), not a person
     own_sentence: bool = False  # the passage is the rest of the claim's own sentence (only cues count there)
 
 
@@ -154,7 +159,7 @@ def _conflict_kind(pair: Pair, cue_class: str) -> str:
         return "denies"
     if pair.passage_is_subject:
         return "denies"
-    return "disputes" if pair.passage_attributed else "contradicts"
+    return "disputes" if pair.passage_attributed and not pair.passage_is_document else "contradicts"
 
 
 class RulesJudge:
