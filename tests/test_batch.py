@@ -290,3 +290,21 @@ def test_end_to_end_cli(tmp_path, capsys):
     # second run: both up to date, nothing re-executed
     assert main(["batch", str(src), "--out", str(out)]) == 1
     assert "2 up to date (skipped)" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_batch_overview_notebook_runs(corpus, tmp_path):
+    import nbformat
+    import papermill as pm
+
+    out = tmp_path / "out"
+    (corpus / "crash.txt").write_text("The notebook will CRASH, officials said.\n", encoding="utf-8")
+    run([corpus], out)
+    nb_path = Path(__file__).resolve().parents[1] / "notebooks" / "batch_overview.ipynb"
+    executed = tmp_path / "overview.ipynb"
+    pm.execute_notebook(str(nb_path), str(executed), parameters={"batch_dir": str(out)}, kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    nb = nbformat.read(executed, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert sum(1 for o in outputs if "image/png" in o.get("data", {})) == 3
+    assert any("crash" in str(o.get("data", {}).get("text/plain", "")) for o in outputs)

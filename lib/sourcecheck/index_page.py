@@ -164,11 +164,20 @@ def write_batch_files(root: str | Path, result: "BatchResult") -> dict[str, Path
 
 
 # --------------------------------------------------------------------------- for batch_overview.ipynb
-def batch_frame(root: str | Path = "outputs"):
+def batch_dir(root: str | Path = "") -> Path:
+    """The batch output folder: ``root``, or ``outputs/`` in the project when empty."""
+    if str(root).strip():
+        return Path(root)
+    from .runner import project_root
+
+    return project_root() / "outputs"
+
+
+def batch_frame(root: str | Path = ""):
     """One row per article of the last batch in ``root`` (from batch.json), flags by type as columns."""
     import pandas as pd
 
-    path = Path(root) / BATCH_JSON
+    path = batch_dir(root) / BATCH_JSON
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -191,21 +200,26 @@ def batch_frame(root: str | Path = "outputs"):
         }
         row.update({f"flag:{k}": v for k, v in (s.get("flags") or {}).items()})
         rows.append(row)
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame(rows, columns=None if rows else ["slug", "title", "published", "status", "error", "claims", "sources", "seconds", "flags"])
     flag_cols = [c for c in df.columns if c.startswith("flag:")]
     if flag_cols:
         df[flag_cols] = df[flag_cols].fillna(0).astype(int)
     return df
 
 
-def claims_frame(root: str | Path = "outputs"):
+def claims_frame(root: str | Path = ""):
     """The combined claims of the batch (``claims.csv``)."""
     import pandas as pd
 
-    path = Path(root) / CLAIMS_NAME
+    path = batch_dir(root) / CLAIMS_NAME
     if not path.is_file() or path.stat().st_size == 0:
         return pd.DataFrame(columns=list(LEAD_COLUMNS))
     return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def failures_frame(frame):
+    """The articles that failed, with their one-line reason."""
+    return frame.loc[frame["status"] == "failed", ["slug", "title", "error"]].reset_index(drop=True)
 
 
 def flags_per_article_chart(frame):
