@@ -441,8 +441,14 @@ def _tokens_in(doc, spans: list[Span]) -> list:
 def _root_of(toks):
     ids = {t.i for t in toks}
     roots = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
-    nominal = [t for t in roots if t.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "ADJ", "DET")]
-    return (nominal or roots or toks)[0]
+    for r in list(roots):  # "by several people", "in media reports": the object of the preposition
+        if r.pos_ == "ADP":
+            roots.extend(c for c in r.children if c.dep_ == "pobj" and c.i in ids)
+    for tags in (("NOUN", "PROPN", "PRON"), ("NUM", "ADJ", "DET")):
+        hit = [t for t in roots if t.pos_ in tags]
+        if hit:
+            return hit[0]
+    return (roots or toks)[0]
 
 
 def _np_tokens(root, within: Optional[set] = None) -> list:
@@ -508,6 +514,10 @@ class _Resolver:
         if low in C.PRONOUNS_RELATIVE and root.head.dep_ in ("relcl", "acl") and root.head.head.i != root.i:
             ante = root.head.head
             return self.resolve_np(ante, _np_tokens(ante), att)
+        if root.pos_ in ("PRON", "DET") and low not in C.PRONOUNS_FIRST | C.PRONOUNS_SECOND | C.PRONOUNS_PERSON_MALE \
+                | C.PRONOUNS_PERSON_FEMALE | C.PRONOUNS_PLURAL | C.PRONOUNS_NEUTER:  # "those", "some", "anyone"
+            name = _np_text(doc, _np_tokens(root, within))
+            return _Found(f"a:{_key(name)}", name, "anonymous", "anonymous", plural=True)
         if root.pos_ == "PRON" or low in C.PRONOUNS_PERSON_MALE | C.PRONOUNS_PERSON_FEMALE | C.PRONOUNS_PLURAL | C.PRONOUNS_NEUTER:
             return self.pronoun(root, att)
         # a person named in the span
@@ -518,7 +528,8 @@ class _Resolver:
         if appos:
             return self.person(persons.at_token[appos[0].i], appos[0])
         lemma = root.lemma_.lower()
-        heads = [t for t in p_toks if not any(a.dep_ in ("prep", "relcl", "acl", "poss") for a in t.ancestors if a.i in within)]
+        heads = [t for t in p_toks if not any(a.dep_ in ("prep", "relcl", "acl", "poss") for a in t.ancestors if a.i in within)
+                 and (t.dep_ not in ("compound", "poss", "nmod", "amod") or t.head.i in persons.at_token)]
         if heads and lemma not in C.ORG_NOUNS and lemma not in C.DOCUMENT_NOUNS and lemma not in C.CHANNEL_NOUNS:
             return self.person(persons.at_token[heads[0].i], heads[0])
         # the registry (outlets, platforms, bodies)
@@ -570,9 +581,17 @@ class _Resolver:
                 if poss_person is not None:
                     name = f"{persons.clusters[poss_person].name.split()[-1]} {root.text.lower()}"
                 return _Found(f"o:{_key(name)}", name, typ, "entity")
+            det = next((t.lower_ for t in root.children if t.dep_ in ("det", "poss")), "")
+            if not det:  # "Police said": an unnamed institution
+                return _Found(f"a:{_key(name)}", name, "anonymous", "anonymous", plural=True)
             hit = self.recent(lambda f: f.type in ("organisation", "government_body"), root, window=C.ANTECEDENT_WINDOW_SENTENCES)
             if hit is not None:
                 return _Found(hit.key, hit.name, hit.type, "nominal", role=hit.role, affiliation=hit.affiliation)
+            if lemma in ("campaign", "team", "camp", "staff") and det in ("the", "his", "her"):
+                hit = self.recent(lambda f: f.type == "person", root)
+                if hit is not None:  # "the campaign": the campaign of the person speaking in the preceding sentences
+                    oname = f"{hit.name.split()[-1]} {lemma}"
+                    return _Found(f"o:{_key(oname)}", oname, "organisation", "nominal-recent")
             return _Found(f"u:{_key(name)}", name, "unresolved", "unresolved", resolved=False)
         # entities from the recogniser
         ent_label = root.ent_type_

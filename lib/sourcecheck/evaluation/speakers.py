@@ -104,7 +104,8 @@ def _name_key(doc, toks, registry) -> Optional[tuple]:
     ents = [e for e in ents if e.label_ in ("PERSON", "ORG", "GPE", "NORP")]
     if not ents and reg_hit is None:
         nouns = C.ANONYMOUS_NOUNS | C.ORG_NOUNS | C.DOCUMENT_NOUNS | set(C.ROLE_NOUNS)
-        if root.pos_ == "PROPN" and root.is_title and root.is_alpha and root.lower_ not in nouns and root.lemma_.lower() not in nouns:
+        if (root.pos_ in ("PROPN", "NOUN") and root.is_title and root.is_alpha and root.lower_ not in nouns
+                and root.lemma_.lower() not in nouns and not root.is_stop):
             return ("person", ("", root.lower_))  # a capitalised name the recogniser missed
         return None
 
@@ -136,14 +137,17 @@ def _name_key(doc, toks, registry) -> Optional[tuple]:
 
 def _category(root) -> str:
     low, lemma = root.lower_, root.lemma_.lower()
-    if low in _ALL_PRONOUNS or root.pos_ == "PRON":
+    if low in _ALL_PRONOUNS:
         return "pronoun"
+    if root.pos_ == "PRON" or root.pos_ == "DET":  # "those", "some", "anyone"
+        return "anonymous"
     if lemma in C.DOCUMENT_NOUNS or lemma in C.CHANNEL_NOUNS:
         return "document"
     if lemma in C.ROLE_NOUNS and root.tag_ not in ("NNS", "NNPS") and not any(
             c.lower_ in ("a", "an", "one", "another") or c.dep_ == "poss" for c in root.children):
         return "nominal"
-    if lemma in C.ORG_NOUNS:
+    if lemma in C.ORG_NOUNS and root.tag_ not in ("NNS", "NNPS") and any(
+            c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in root.children):
         return "nominal"
     return "anonymous"
 
@@ -176,8 +180,14 @@ def gold_entities(doc, atts: list[Attribution], registry) -> dict[str, tuple]:
             prev = [n for n in named if n[0] < root.i and sent_of[root.i] - sent_of[n[0]] <= 40]
             same = [n for n in prev if n[2] == root.lemma_.lower()]
             person_role = root.lemma_.lower() in C.ROLE_NOUNS
-            pool = same or ([n for n in prev if n[1][0] == "person"] if person_role else [])
-            key = pool[-1][1] if pool else None
+            owner = next((c for c in root.children if c.dep_ in ("poss", "compound") and c.ent_type_ == "PERSON"), None)
+            if owner is not None and not person_role:  # "Trump's campaign", "the Clinton camp"
+                key = ("org", f"{owner.text.lower()} {root.lower_}")
+            elif person_role:
+                pool = same or [n for n in prev if n[1][0] == "person"]
+                key = pool[-1][1] if pool else None
+            else:  # "the group", "the campaign": no reliable proxy; only the same noun named before counts
+                key = same[-1][1] if same else None
         elif cat in ("anonymous", "document"):
             key = (cat, None)
         out[a.id] = (cat, key)
@@ -208,6 +218,11 @@ def _pronoun_gold(doc, a, root, atts, info, named, sent_of, registry):
             return key
         if low in C.PRONOUNS_PLURAL and key[0] == "org":
             return key
+    if want_person:  # no named source before it: the nearest preceding PERSON mention (NER)
+        for e in reversed([e for e in doc.ents if e.label_ == "PERSON" and e.end <= root.i]):
+            if sent_of[root.i] - sent_of[e.start] > PRONOUN_WINDOW_SENTENCES:
+                break
+            return _name_key(doc, list(e), registry)
     return None
 
 
