@@ -308,3 +308,27 @@ def test_batch_overview_notebook_runs(corpus, tmp_path):
     assert not [o for o in outputs if o.output_type == "error"]
     assert sum(1 for o in outputs if "image/png" in o.get("data", {})) == 3
     assert any("crash" in str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+
+
+@pytest.mark.browser
+def test_index_page_sorts_offline_in_a_browser(corpus, tmp_path, page, artifacts_dir):
+    (corpus / "longer.txt").write_text(GOOD * 3, encoding="utf-8")
+    (corpus / "crash.txt").write_text("The notebook will CRASH, officials said.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run([corpus], out)
+    page.goto((out / "index.html").as_uri())
+    titles = lambda: page.locator("tbody tr td:first-child a, tbody tr td:first-child").all_inner_texts()  # noqa: E731
+    page.click("th:has-text('Status')")
+    first = page.locator("tbody tr").first.inner_text()
+    assert "failed" in first
+    page.click("th:has-text('Status')")
+    assert "failed" in page.locator("tbody tr").last.inner_text()
+    assert page.get_attribute("th:has-text('Status')", "aria-sort") == "descending"
+    page.click("th:has-text('Article')")
+    rows = [r.split("\n")[0] for r in page.locator("tbody tr").all_inner_texts()]
+    assert rows == sorted(rows, key=str.lower)
+    assert titles()
+    assert page.locator("script:not([src])").count() == 1 and page.locator("script[src]").count() == 0
+    assert page.console_errors == [] and page.external_requests == []
+    assert page.locator("text=<script>alert(1)</script> & co").count() == 1  # shown as text, not run
+    page.screenshot(path=str(artifacts_dir / "batch-index.png"), full_page=True)
