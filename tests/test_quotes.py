@@ -142,6 +142,7 @@ def test_quote_continued_in_next_paragraph_gives_two_checks(tmp_path):
         ("NYT style ''like this'' here.", ["like this"]),
         ("Democrats’ plan, no quotes at all.", []),
         ("Open “at the end\nNext line “closed” here.", ["at the end", "closed"]),
+        ('Caddell: "I read the question: “As you know,” he said, and more." Then.', ['I read the question: “As you know,” he said, and more.']),
     ],
 )
 def test_quoted_segments(text, expected):
@@ -285,6 +286,7 @@ SEED_CLAIMS = [
     ("to long-term peace and eliminate", "Putin", "mixed", "exact"),
     ("breather", "Yuri Ushakov", "mixed", "exact"),
     ("hopes [the United States] knows", "Yuri Ushakov", "mixed", "words changed"),
+    ("Russian troops have surrounded Ukrainian forces", "Donald Trump", "indirect", "context only"),
 ]
 
 
@@ -301,6 +303,9 @@ def test_seed_article_against_fixtures():
         else:
             assert c.fidelity == expected, (frag, c.fidelity, [o.reason for o in c.changes])
     assert "left open" in got["c0"].note
+    assert "SURROUNDED" in got["c9"].passage_text  # reported speech: Trump's own words shown as context
+    for c in checks:
+        c.quote_span.check(a.text)
     assert not got["c8"].material  # "hope"->"hopes" and [the United States] for "that Washington" are not material
     assert an.flags == []  # the real article quotes its sources faithfully
     assert len(an.extras["documents"]) == 4

@@ -42,7 +42,15 @@ RESOLVE = [
     ("Dec. 3", FRIDAY, "2024-12-03", "2024-12-03", "day"),  # dates prefer the past
     ("in 2014", FRIDAY, "2014-01-01", "2014-12-31", "year"),
     ("the 1990s", FRIDAY, "1990-01-01", "1999-12-31", "range"),
-    # earlier this week on a Monday: nothing earlier in the week; the Monday itself
+    ("the weekend", FRIDAY, "2025-03-08", "2025-03-09", "range"),
+    ("in recent months", FRIDAY, "2024-12-14", FRIDAY, "range"),
+    ("next year", FRIDAY, "2026-01-01", "2026-12-31", "year"),
+    ("the 13th", FRIDAY, "2025-03-13", "2025-03-13", "day"),
+    ("the 20th", FRIDAY, "2025-02-20", "2025-02-20", "day"),
+    ("the early '80s", FRIDAY, "1980-01-01", "1989-12-31", "range"),
+    ("earlier Friday", FRIDAY, FRIDAY, FRIDAY, "day"),
+    ("essay last week", FRIDAY, "2025-03-03", "2025-03-09", "week"),  # spaCy's span with an extra word
+        # earlier this week on a Monday: nothing earlier in the week; the Monday itself
     ("earlier this week", "2025-03-10", "2025-03-10", "2025-03-10", "day"),
     # a date with its own year needs no publication date
     ("March 11, 2025", None, "2025-03-11", "2025-03-11", "day"),
@@ -63,10 +71,18 @@ def test_without_publication_date_relative_stays_unresolved_with_note(text):
     assert "publication date" in r["note"]
 
 
-@pytest.mark.parametrize("text", ["30-day", "two weeks", "long-term", "the next 30 days"])
+@pytest.mark.parametrize("text", ["30-day", "two weeks", "long-term", "the next 30 days", "seven and a half years",
+                                  "at least five years", "34-year-old", "annually"])
 def test_durations_are_not_points_in_time(text):
     r = timeline.resolve_expression(text, FRIDAY)
     assert r["granularity"] == "duration" and "resolved_start" not in r
+
+
+@pytest.mark.parametrize("text, note", [("10:40 a.m.", "time of day"), ("Election Day", "named day"),
+                                        ("the first day", "not understood")])
+def test_unresolvable_expressions_say_why(text, note):
+    r = timeline.resolve_expression(text, FRIDAY)
+    assert r["granularity"] == "unresolved" and note in r["note"]
 
 
 def test_dateparser_alone_misses_vague_spans():

@@ -182,6 +182,10 @@ VAGUE_TIME_RULES = (
     (r"earlier this year", "year_start_to_yesterday", "range", "1 January of the publication year to the day before publication"),
     (r"this year", "this_year", "year", "the publication year"),
     (r"last year", "last_year", "year", "the year before the publication year"),
+    (r"next year", "next_year", "year", "the year after the publication year"),
+    (r"(?:in )?(?:recent|the past few|the last few|the past several|the last several) months", "recent_months", "range", "the 90 days up to publication (vague)"),
+    (r"(?:(?:this|last|over the|the past|this past|the) )?weekend", "last_weekend", "range", "the most recent Saturday-Sunday before publication (or the publication weekend)"),
+    (r"this past week", "recent_days", "range", "the 7 days up to publication (vague)"),
 )
 #: Half-width (days) of the range given to "N days/weeks/months ago"; "about"/"some"/"nearly" add APPROX_EXTRA_DAYS.
 AGO_MARGIN_DAYS = {"day": 0, "week": 3, "month": 15, "year": 182}

@@ -213,6 +213,7 @@ def quoted_segments(text: str) -> list[_Segment]:
     pos = 0
     for line in text.split("\n"):
         open_at: Optional[int] = None
+        open_straight = nested = False
         for m in _QUOTE_MARK.finditer(line):
             mark, i = m.group(), m.start()
             before = line[i - 1] if i else " "
@@ -220,13 +221,17 @@ def quoted_segments(text: str) -> list[_Segment]:
             if open_at is None:
                 if mark in "”»" and not before.isspace() and after.isspace():
                     continue  # stray closing mark
-                open_at = m.end()
-            else:
-                if mark in "“«„" and before.isspace():
-                    # a new opening mark while one is open: close the open one before it
-                    out.append(_Segment(pos + open_at, pos + i, "quotation mark not closed before the next one opens"))
-                    open_at = m.end()
+                open_at, open_straight, nested = m.end(), mark in ('"', "''"), False
+            elif mark in "“«„" and before.isspace():
+                if open_straight:  # a curly quotation inside a straight one: nested, not the end
+                    nested = True
                     continue
+                # a new opening mark while one is open: close the open one before it
+                out.append(_Segment(pos + open_at, pos + i, "quotation mark not closed before the next one opens"))
+                open_at = m.end()
+            elif nested and mark in "”»":
+                nested = False
+            else:
                 out.append(_Segment(pos + open_at, pos + i))
                 open_at = None
         if open_at is not None and line[open_at:].strip():
@@ -579,31 +584,30 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _context(claim: Claim, docs: list[_DocIndex]) -> Optional[QuoteCheck]:
-    """The closest passage (one or two sentences) in the speaker's documents, with a score."""
+def _content_words(s: str) -> str:
+    return " ".join(w for w in (_norm(x) for x in _WORD.findall(s)) if w not in constants.FUNCTION_WORDS and len(w) > 2)
+
+
+def _context(text: str, claim: Claim, docs: list[_DocIndex]) -> Optional[QuoteCheck]:
+    """The closest sentence in the speaker's documents (rapidfuzz token_set_ratio over content words)."""
     from rapidfuzz import fuzz, process
 
     choices, where = [], []
     for d in docs:
-        sents = _sentences(d.doc.text)
-        for i, (a, b) in enumerate(sents):
-            for j in (i, i + 1):
-                if j < len(sents):
-                    end = sents[j][1]
-                    choices.append(d.doc.text[a:end])
-                    where.append((d, a, end))
+        for a, b in _sentences(d.doc.text):
+            choices.append(d.doc.text[a:b])
+            where.append((d, a, b))
     if not choices:
         return None
-    hit = process.extractOne(claim.text, choices, scorer=fuzz.token_sort_ratio, processor=lambda s: " ".join(_norm(w) for w in _WORD.findall(s)))
+    hit = process.extractOne(claim.text, choices, scorer=fuzz.token_set_ratio, processor=_content_words)
     if hit is None:
         return None
     _, score, i = hit
     d, a, b = where[i]
-    sp = claim.spans[0]
+    first, last = claim.spans[0], claim.spans[-1]
     return QuoteCheck(
         id=stable_id("q", claim.id, claim.text), claim_id=claim.id, quote_index=0, quote_type=claim.quote_type or "indirect",
-        speaker=claim.speaker, quote_text=claim.text if len(claim.spans) > 1 else sp.text,
-        quote_start=sp.start, quote_end=claim.spans[-1].end if len(claim.spans) == 1 else sp.end,
+        speaker=claim.speaker, quote_text=text[first.start:last.end], quote_start=first.start, quote_end=last.end,
         fidelity="context only", score=round(float(score), 1), document_id=d.doc.id, document_path=d.doc.path,
         document_title=d.doc.title, document_speaker=d.doc.speaker, document_channel=d.doc.channel,
         document_date=d.doc.date, passage_text=d.doc.text[a:b], passage_start=a, passage_end=b,
@@ -673,7 +677,7 @@ def check_quotes(analysis: Analysis, documents_dir: Optional[str | Path] = None)
                 if flag is not None:
                     analysis.flags.append(flag)
         elif qt == "indirect" and mine:
-            ctx = _context(claim, mine)
+            ctx = _context(text, claim, mine)
             if ctx is not None:
                 checks.append(ctx)
     analysis.extras["quote_checks"] = checks

@@ -43,7 +43,7 @@ _UNIT = r"(?:day|week|month|year)s?"
 _AGO = re.compile(rf"(?:(?P<approx>{_APPROX})\s+)?(?P<n>{_NUM_RE})\s+(?P<unit>{_UNIT})\s+(?:ago|earlier|before)", re.I)
 _DURATION = re.compile(rf"(?:{_APPROX}\s+)?(?:{_NUM_RE})[- ](?:{_UNIT})(?:[- ]long)?|(?:the )?(?:past|last|next) (?:{_NUM_RE}) {_UNIT}", re.I)
 _WEEKDAY = re.compile(
-    r"(?:(?P<mod>last|next|this|on|early|late|since|by|until|from)\s+)?(?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"(?:(?P<mod>last|next|this|on|early|late|earlier|later|since|by|until|from)\s+)?(?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?:\s+(?:morning|afternoon|evening|night))?", re.I
 )
 _LEAD = re.compile(r"^(?:on|in|at|by|since|from|until|during|over|a|an|the|its|his|her|their)\s+", re.I)
@@ -53,7 +53,7 @@ _SCAN = re.compile(
     r"\b(?:"
     + "|".join(f"(?:{p})" for p, *_ in constants.VAGUE_TIME_RULES)
     + rf"|{_AGO.pattern}"
-    + r"|(?:(?:last|next|this|on|early|late)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?"
+    + r"|(?:(?:last|next|this|on|early|late|earlier|later)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?"
     + r")\b",
     re.I,
 )
@@ -155,6 +155,13 @@ def _rule_range(rule: str, p: _dt.date) -> tuple[_dt.date, _dt.date]:
         return _dt.date(p.year, 1, 1), _dt.date(p.year, 12, 31)
     if rule == "last_year":
         return _dt.date(p.year - 1, 1, 1), _dt.date(p.year - 1, 12, 31)
+    if rule == "next_year":
+        return _dt.date(p.year + 1, 1, 1), _dt.date(p.year + 1, 12, 31)
+    if rule == "recent_months":
+        return p - 90 * day, p
+    if rule == "last_weekend":
+        sat = p - ((p.weekday() - 5) % 7) * day  # the most recent Saturday on or before P
+        return sat, min(sat + day, max(p, sat))
     raise KeyError(f"no implementation for time rule {rule!r} (see constants.VAGUE_TIME_RULES)")
 
 
@@ -187,7 +194,7 @@ def _minus(p: _dt.date, n: int, unit: str) -> _dt.date:
     return _dt.date(y, m + 1, min(p.day, calendar.monthrange(y, m + 1)[1]))
 
 
-def resolve_expression(text: str, published: Optional[str], *, future: bool = False) -> dict:
+def resolve_expression(text: str, published: Optional[str], *, future: bool = False, inner: bool = False) -> dict:
     """Resolve one expression; returns the fields of ``TimeExpression`` that describe the result."""
     raw = " ".join(text.split())
     t = raw.lower().replace("’", "'")
@@ -244,6 +251,39 @@ def resolve_expression(text: str, published: Optional[str], *, future: bool = Fa
     if _DURATION.fullmatch(t) or re.fullmatch(r"(?:long|short|medium|near)[- ]term", t):
         return {"granularity": "duration", "method": "duration",
                 "note": "a duration or period, not a point in time"}
+    if re.search(r"\d+[- ]years?[- ]old\b", t):
+        return {"granularity": "duration", "method": "age", "note": "an age, not a point in time"}
+    if re.fullmatch(r"(?:(?:bi-?)?annually|yearly|quarterly|monthly|weekly|daily|nightly|every \w+(?: \w+)?)", t):
+        return {"granularity": "duration", "method": "frequency", "note": "a frequency, not a point in time"}
+    if re.search(r"\b[A-Z][a-z]+ Day\b", raw):
+        return {"granularity": "unresolved", "method": "named day", "note": "a named day (holiday or event): not resolved"}
+    if (re.search(r"\b(?:hours?|minutes?|days?|weeks?|months?|years?|decades?|centuries)\b", t)
+            and not re.search(r"\b(?:ago|earlier|before|last|this|next|past|recent|later|since|first|second|third|fourth"
+                              r"|fifth|final|same|previous|following|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", t)):
+        return {"granularity": "duration", "method": "duration", "note": "a duration or period, not a point in time"}
+    if re.fullmatch(r"(?:about |around |at |by |until )?\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)(?: \w+)?|noon|midnight", t):
+        return {"granularity": "unresolved", "method": "time", "note": "a time of day; the day is not in the expression"}
+
+    m = re.fullmatch(r"(?:the )?(?:(?:early|mid|late)[- ]?)?'(\d)0s", t)
+    if m:
+        y0 = 1900 + int(m.group(1)) * 10
+        if p is not None and y0 + 100 <= p.year:
+            y0 += 100
+        return {"resolved_start": f"{y0}-01-01", "resolved_end": f"{y0 + 9}-12-31", "granularity": "range",
+                "method": "decade", "note": "a decade (two-digit form)"}
+
+    m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)", t)
+    if m and 1 <= int(m.group(1)) <= 31:
+        if p is None:
+            return {"granularity": "unresolved", "method": "day of month", "note": no_date}
+        n, y, mo = int(m.group(1)), p.year, p.month
+        if n > p.day:
+            y, mo = _prev_month(p)
+        if n > calendar.monthrange(y, mo)[1]:
+            return {"granularity": "unresolved", "method": "day of month", "note": "no such day in the month"}
+        d = _dt.date(y, mo, n)
+        return {"resolved_start": _iso(d), "resolved_end": _iso(d), "granularity": "day", "method": "day of month",
+                "note": "the most recent such day of the month on or before publication"}
 
     m = re.fullmatch(r"(?:the )?(?:(?:early|mid|late)[- ])?(\d{3})0s", t)
     if m:
@@ -256,7 +296,16 @@ def resolve_expression(text: str, published: Optional[str], *, future: bool = Fa
         y = int(m.group(1))
         return {"resolved_start": f"{y}-01-01", "resolved_end": f"{y}-12-31", "granularity": "year", "method": "year", "note": ""}
 
-    return _dateparser(raw, t, p)
+    res = _dateparser(raw, t, p)
+    if res.get("resolved_start") is None and not inner:
+        # the expression carries extra words ("essay last week"): resolve its longest known part
+        parts = sorted(_SCAN.finditer(raw), key=lambda m: -(m.end() - m.start()))
+        if parts and parts[0].group() != raw:
+            sub = resolve_expression(parts[0].group(), published, future=future, inner=True)
+            if sub.get("resolved_start") or sub["granularity"] == "duration":
+                sub["note"] = "; ".join(filter(None, [sub.get("note"), f"resolved from the part {parts[0].group()!r}"]))
+                return sub
+    return res
 
 
 def _dateparser(raw: str, t: str, p: Optional[_dt.date]) -> dict:
