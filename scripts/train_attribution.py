@@ -23,7 +23,7 @@ from sourcecheck.nlp import load_pipeline
 
 PARAMS = {
     "cue": {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True},
-    "role": {"c1": 0.05, "c2": 0.01, "max_iterations": 120, "feature.possible_transitions": True},
+    "role": {"c1": 0.05, "c2": 0.01, "max_iterations": 300, "feature.possible_transitions": True},
 }
 
 

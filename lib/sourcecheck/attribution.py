@@ -43,6 +43,7 @@ _QUOTE_RE = re.compile(r"''|``|[\"“”«»„]")
 _WS = frozenset(" \t\r\n\u00a0\u2009\u202f\u2007\u3000\ufeff")
 _OPEN_CONTEXT = frozenset("([{—–-/:;")
 # dependency labels of a cue's children worth a feature of their own
+_CONTENT_DEPS = frozenset(("ccomp", "xcomp", "dobj", "parataxis"))
 _KID_DEPS = frozenset(
     "nsubj nsubjpass ccomp xcomp dobj prep agent advcl parataxis attr acomp mark dative punct conj neg aux auxpass".split()
 )
@@ -130,6 +131,7 @@ def _cue_features(sent, qids: list[int], text: str) -> list[list[str]]:
         base.append((t.lower_, lem, t.pos_, t.dep_))
     feats = []
     n = len(toks)
+    has_quote = int(any(qids[t.i] >= 0 for t in toks))
     for k, t in enumerate(toks):
         lower, lem, pos, dep = base[k]
         h = t.head
@@ -156,6 +158,17 @@ def _cue_features(sent, qids: list[int], text: str) -> list[list[str]]:
             f.append("lk=" + lem + "|" + kd)
         if t.ent_type_:
             f.append("e=" + t.ent_type_)
+        if pos in ("VERB", "AUX", "NOUN"):
+            subj = _subject(t)
+            if subj is not None:
+                st = subj.ent_type_ or subj.pos_
+                f.append("sj=" + st)
+                f.append("lsj=" + lem + "|" + st)
+                if subj.pos_ == "PRON":
+                    f.append("sjw=" + subj.lower_)
+            else:
+                f.append("lsj=" + lem + "|none")
+            f.append("lsq=%s|%d" % (lem, has_quote))
         for off in (-2, -1, 1, 2):
             j = k + off
             if 0 <= j < n:
@@ -173,6 +186,22 @@ def _cue_features(sent, qids: list[int], text: str) -> list[list[str]]:
                 f.append("colon_quote")
         feats.append(f)
     return feats
+
+
+def _subject(tok):
+    """The subject of ``tok``, or of the verb it is coordinated with / subordinate to (a few steps up)."""
+    x = tok
+    for _ in range(3):
+        for c in x.children:
+            if c.dep_ in ("nsubj", "nsubjpass", "csubj"):
+                return c
+        if x.dep_ in ("conj", "xcomp", "advcl", "acl", "relcl") and x.head.i != x.i:
+            if x.dep_ in ("acl", "relcl"):
+                return x.head
+            x = x.head
+        else:
+            return None
+    return None
 
 
 def _anchor(cue_toks: list) -> object:
@@ -198,6 +227,13 @@ def _window(doc, anchor, qids: list[int], regions: list[tuple[int, int]]) -> tup
         last = doc[last.i - 1]
     if last.text == ":" and end < len(doc):
         end = doc[end].sent.end
+    # a quotation just before a sentence like "Smith said last week." is its content
+    if start > 0 and not any(c.dep_ in _CONTENT_DEPS for c in anchor.children):
+        prev = doc[start - 1]
+        while prev.i > 0 and prev.is_space:
+            prev = doc[prev.i - 1]
+        if qids[prev.i] >= 0:
+            start = prev.i
     # whole quotations that touch the window
     qs = {qids[i] for i in range(start, end) if qids[i] >= 0}
     if qs:
@@ -213,9 +249,28 @@ def _window(doc, anchor, qids: list[int], regions: list[tuple[int, int]]) -> tup
     return start, end
 
 
+def _fallback_content(doc, anchor, cue_ids: set, start: int, end: int, qids: list[int]) -> list[int]:
+    """Content tokens from the parse alone, when the role tagger finds none.
+
+    The cue verb's clausal complement or object; otherwise the quotation nearest the cue.
+    """
+    for c in anchor.children:
+        if c.dep_ in _CONTENT_DEPS:
+            return [t.i for t in c.subtree if start <= t.i < end and t.i not in cue_ids]
+    best, dist = -1, None
+    for i in range(start, end):
+        if qids[i] >= 0:
+            d = abs(i - anchor.i)
+            if dist is None or d < dist:
+                best, dist = qids[i], d
+    if best >= 0:
+        return [i for i in range(start, end) if qids[i] == best]
+    return []
+
+
 def _label(child) -> str:
     if child.dep_ in ("prep", "agent"):
-        return child.dep_ + ":" + child.lower_
+        return child.dep_ + "_" + child.lower_
     return child.dep_
 
 
@@ -244,7 +299,7 @@ def _role_features(doc, anchor, cue_ids: set, start: int, end: int, qids: list[i
                 steps += 1
             if y.i in up:
                 d = up[y.i]
-                rel = ("A:" if d == 0 else "U%d:" % min(d, 3)) + (_label(child) if child is not None else "self")
+                rel = ("A_" if d == 0 else "U%d_" % min(d, 3)) + (_label(child) if child is not None else "self")
             else:
                 rel = "X"
         side = "L" if i < anchor.i else "R"
@@ -344,7 +399,7 @@ def _kind(doc, anchor, source_idxs: list[int]) -> str:
 
 
 # --------------------------------------------------------------------------- extraction
-def extract_attributions(doc) -> list[Attribution]:
+def extract_attributions(doc, cue_threshold: Optional[float] = None) -> list[Attribution]:
     """Every attribution in a parsed article (``sourcecheck.nlp.parse(text)``), sorted by start."""
     text = doc.text
     if not text.strip() or len(doc) == 0:
@@ -354,22 +409,24 @@ def extract_attributions(doc) -> list[Attribution]:
     regions = find_quotes(text)
     qids = _token_quote_ids(doc, regions)
 
+    threshold = C.CUE_THRESHOLD if cue_threshold is None else cue_threshold
     cues: list[list] = []
     for sent in doc.sents:
         toks = list(sent)
-        labels = cue_tagger.tag(_cue_features(sent, qids, text))
+        cue_tagger.set(_cue_features(sent, qids, text))
         cur: list = []
-        for t, lab in zip(toks, labels):
-            if lab == "B" or (lab == "I" and not cur):
-                if cur:
-                    cues.append(cur)
-                cur = [t]
-            elif lab == "I":
-                cur.append(t)
-            else:
+        for k, t in enumerate(toks):
+            pb, pi = cue_tagger.marginal("B", k), cue_tagger.marginal("I", k)
+            if pb + pi < threshold:
                 if cur:
                     cues.append(cur)
                 cur = []
+            elif pb >= pi or not cur:
+                if cur:
+                    cues.append(cur)
+                cur = [t]
+            else:
+                cur.append(t)
         if cur:
             cues.append(cur)
 
@@ -385,6 +442,8 @@ def extract_attributions(doc) -> list[Attribution]:
         labels = role_tagger.tag(feats)
         src = [start + k for k, lab in enumerate(labels) if lab == "S" and start + k not in cue_ids]
         con = [start + k for k, lab in enumerate(labels) if lab == "C" and start + k not in cue_ids]
+        if not con:
+            con = _fallback_content(doc, anchor, cue_ids, start, end, qids)
         content = [_trim(text, s, e) for s, e in _spans_from_tokens(doc, con)]
         content = [(s, e) for s, e in content if e > s]
         if not content:
