@@ -243,6 +243,23 @@ def _window(doc, anchor, qids: list[int], regions: list[tuple[int, int]]) -> tup
             start -= 1
         while end < len(doc) and doc[end].idx < hi_char and end < anchor.i + cap:
             end += 1
+    # quoted sentences that carry on the statement ("A," he said. "B.") with no cue of their own
+    if any(qids[i] >= 0 for i in range(sent.start, sent.end)):
+        for _ in range(C.ATTRIBUTION_FOLLOW_SENTENCES):
+            if end >= len(doc) or end - anchor.i > cap:
+                break
+            j = end
+            while j < len(doc) and doc[j].is_space:
+                j += 1
+            if j >= len(doc) or qids[j] < 0 or doc[j].idx != regions[qids[j]][0]:
+                break
+            nxt = doc[j].sent
+            if any(t.lemma_ in C.REPORTING_VERBS and t.pos_ == "VERB" and qids[t.i] < 0 for t in nxt):
+                break
+            end = max(nxt.end, j + 1)
+            hi_char = regions[qids[j]][1]
+            while end < len(doc) and doc[end].idx < hi_char and end < anchor.i + cap:
+                end += 1
     if end - start > 2 * cap:
         start = max(start, anchor.i - cap)
         end = min(end, anchor.i + cap)
@@ -441,6 +458,10 @@ def extract_attributions(doc, cue_threshold: Optional[float] = None) -> list[Att
         feats = _role_features(doc, anchor, cue_ids, start, end, qids)
         labels = role_tagger.tag(feats)
         src = [start + k for k, lab in enumerate(labels) if lab == "S" and start + k not in cue_ids]
+        if not src:
+            subj = _subject(anchor)
+            if subj is not None and subj.i not in cue_ids and start <= subj.i < end:
+                src = [t.i for t in subj.subtree if start <= t.i < end and t.i not in cue_ids]
         con = [start + k for k, lab in enumerate(labels) if lab == "C" and start + k not in cue_ids]
         if not con:
             con = _fallback_content(doc, anchor, cue_ids, start, end, qids)
