@@ -160,6 +160,32 @@ def test_other_speaker_is_possible_misattribution(tmp_path):
     assert an.flags[0].countering_speaker == "Donald J. Trump"
 
 
+def test_short_quote_in_other_speakers_document_is_reported_not_flagged(tmp_path):
+    an, checks = run(tmp_path, "That term, “bloody war”, is a reference.", "bloody war", "Weather.", "Western officials",
+                     "Western officials", extra_docs={"trump.json": ("Donald J. Trump", DOC)})
+    assert checks[0].fidelity == "other speaker" and "too short to flag" in checks[0].note and an.flags == []
+
+
+def test_better_verbatim_match_in_other_speakers_document(tmp_path):
+    quote = "there is a very good chance that this horrible, bloody war can finally come to an end"
+    own = "There is a very good chance that this horrible war will never end, and a bloody one."
+    an, checks = run(tmp_path, f"Putin said “{quote}.”", quote, own, "Vladimir Putin", "Vladimir Putin",
+                     extra_docs={"trump.json": ("Donald J. Trump", DOC)})
+    assert checks[0].fidelity == "other speaker" and checks[0].document_speaker == "Donald J. Trump"
+    assert [f.relation for f in an.flags] == ["misattributed"]
+
+
+def test_overlapping_claims_on_the_same_quote_do_not_flag_each_other(tmp_path):
+    quote = "there is a very good chance that this horrible, bloody war can finally come to an end"
+    text = f"Trump said “{quote}.” The Journal reported more pressure."
+    folder = make_docs(tmp_path / "docs", {"trump.json": ("Donald J. Trump", DOC)})
+    claims = [claim_for(text, quote, "Donald Trump", cid="c1"), claim_for(text, quote, "Wall Street Journal", cid="c2")]
+    an = Analysis(article=article_from_text(text), claims=claims)
+    checks = quotes.check_quotes(an, folder)
+    assert [c.fidelity for c in checks] == ["exact", "other speaker"]
+    assert "also attributed to Donald Trump" in checks[1].note and an.flags == []
+
+
 def test_unresolved_speaker_searches_all_documents_without_misattribution(tmp_path):
     quote = "this horrible, bloody war can finally come to an end"
     an, checks = run(tmp_path, f'Someone said “{quote}.”', quote, DOC, speaker=None)

@@ -117,6 +117,9 @@ QUOTE_MIN_TOKEN_SHARE = 0.5
 #: Quotes with fewer words than this are searched for as exact word sequences only (a one-word
 #: scare quote such as "breather" fuzzy-matches almost anything).
 QUOTE_MIN_FUZZY_TOKENS = 3
+#: A quote shorter than this (in words) found only in another speaker's document is reported
+#: ("other speaker") but not flagged: "root causes" is evidence of nothing.
+QUOTE_MIN_MISATTRIBUTION_TOKENS = 5
 #: A quote found in the claimed speaker's documents with a score this far below another speaker's
 #: document is reported as found in the other speaker's document (possible misattribution).
 QUOTE_OTHER_SPEAKER_MARGIN = 8.0

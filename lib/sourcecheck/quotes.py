@@ -543,6 +543,7 @@ def _check_quote(text: str, claim: Claim, k: int, seg: _Segment, speaker_docs: l
         notes.append(
             f"found in a document by {doc.speaker or 'an unnamed speaker'}, not by {claim.speaker}: possible "
             f"misattribution (or that document quotes {claim.speaker}; check)"
+            + ("; too short to flag" if len([t for t in q if not t.bracket]) < constants.QUOTE_MIN_MISATTRIBUTION_TOKENS else "")
         )
         fidelity = "other speaker"
     else:
@@ -621,6 +622,8 @@ def _flag(claim: Claim, check: QuoteCheck) -> Optional[Flag]:
     source = f'{check.document_title or check.document_id} ({check.document_speaker or "unnamed speaker"}'
     source += f", {check.document_date})" if check.document_date else ")"
     if check.fidelity == "other speaker":
+        if len(_WORD.findall(_BRACKET.sub(" ", check.quote_text))) < constants.QUOTE_MIN_MISATTRIBUTION_TOKENS:
+            return None  # a few common words in someone else's document prove nothing
         return Flag(
             id=stable_id("fq", claim.id, check.quote_text, "misattributed"), claim_id=claim.id, relation="misattributed",
             reason=(f'The quote "{check.quote_text}" is attributed to {claim.speaker}, but it was found in {source}: '
@@ -639,6 +642,19 @@ def _flag(claim: Claim, check: QuoteCheck) -> Optional[Flag]:
             confidence=0.8 if always else 0.6, claim_span=check.quote_span, speaker=claim.speaker, channel=channel,
             countering_speaker=check.document_speaker,
         )
+    return None
+
+
+def _twin_claim(analysis: Analysis, claim: Claim, seg: _Segment, indexes: list[_DocIndex], document_id) -> Optional[Claim]:
+    """Another claim over the same quoted words whose speaker is the found document's speaker."""
+    doc = next((ix.doc for ix in indexes if ix.doc.id == document_id), None)
+    if doc is None:
+        return None
+    for other in analysis.claims:
+        if other is claim or other.quote_type not in ("direct", "mixed"):
+            continue
+        if any(sp.start < seg.end and seg.start < sp.end for sp in other.spans) and speaker_matches(other.speaker, doc):
+            return other
     return None
 
 
@@ -673,6 +689,12 @@ def check_quotes(analysis: Analysis, documents_dir: Optional[str | Path] = None)
             for k, seg in enumerate(claim_quotes(text, claim, segments)):
                 check = _check_quote(text, claim, k, seg, mine, others)
                 checks.append(check)
+                if check.fidelity == "other speaker":
+                    twin = _twin_claim(analysis, claim, seg, indexes, check.document_id)
+                    if twin is not None:  # two claims hold these words; the other names the document's speaker
+                        check.note += (f"; the same words are also attributed to {twin.speaker} (claim {twin.id}): "
+                                       f"probably overlapping extractions, not flagged")
+                        continue
                 flag = _flag(claim, check)
                 if flag is not None:
                     analysis.flags.append(flag)
