@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from . import constants as C
-from .judges import Lexicon, Pair, find_cues, load_lexicon, make_judge
+from .judges import Lexicon, Pair, find_cues, load_lexicon, make_judge, plain
 from .model import Claim, Flag, Relation, Span, stable_id
 
 CONFLICTS = frozenset(C.FLAG_SEVERITY)
@@ -111,7 +111,8 @@ def _units(doc, text: str) -> list[_Unit]:
 
 
 def _axis(lex: Lexicon, key: str) -> str:
-    for pair in lex.position_antonyms | lex.antonyms:
+    """Opposites share one linking key ("accept|reject"): a rejection and an acceptance are about the same thing."""
+    for pair in sorted(lex.position_antonyms, key=sorted) + sorted(lex.antonyms, key=sorted):
         if key in pair:
             return "|".join(sorted(pair))
     return key
@@ -125,6 +126,8 @@ def _content_keys(tokens, lex: Lexicon) -> dict:
         lemma = (t.lemma_ if t.pos_ != "PROPN" else t.text).lower().strip("'’\".")
         if not lemma or lemma in lex.stopwords or len(lemma) < 2:
             continue
+        if t.pos_ in ("PROPN", "ADJ") and lemma in lex.camps:  # "Ukrainian" and "Ukraine" are one key
+            lemma = lex.camps[lemma]
         keys.setdefault(_axis(lex, lex.key(lemma)), lex.key(lemma))
     return keys
 
@@ -246,7 +249,7 @@ def _claim_infos(claims: list[Claim], units: list[_Unit], doc, lex: Lexicon) -> 
         keys = [_content_keys(p + cue_toks, lex) for p in parts.values()] or [{}]
         polar = {lex.key(t.lemma_.lower()) for t in toks + cue_toks}
         sent_text = units[ui].text
-        hedge = lex.hedges.search(sent_text)
+        hedge = lex.hedges.search(plain(sent_text))
         key = c.speaker_id or _name_key(holder)
         if key in lex.titles and not c.speaker_id:  # "the mayor" -> the mayor named last before (or anywhere)
             named = [a for a in aliases if a[1] == key]
@@ -277,7 +280,9 @@ def _idf(units: list[_Unit], lex: Lexicon) -> dict:
         for k in _content_keys(u.tokens, lex):
             df[k] += 1
     n = max(len(units), 1)
-    return {k: math.log(1 + n / d) for k, d in df.items()}
+    out = {k: math.log(1 + n / d) for k, d in df.items()}
+    out["\0df"] = dict(df)  # document frequencies, for the rare-word bonus
+    return out
 
 
 def _link(parts, b: dict, idf: dict) -> tuple[float, tuple]:
@@ -291,8 +296,9 @@ def _link1(a: dict, b: dict, idf: dict) -> tuple[float, tuple]:
     shared = tuple(k for k in a if k in b)
     if not shared:
         return 0.0, ()
-    w = lambda ks: sum(idf.get(k, 2.0) ** 2 for k in ks)  # noqa: E731
-    return sum(idf.get(k, 2.0) ** 2 for k in shared) / math.sqrt(w(a) * w(b)), tuple(a[k] for k in shared)
+    w = lambda ks: sum(idf.get(k, 2.0) ** C.CROSSCHECK_IDF_POWER for k in ks)  # noqa: E731
+    rare = sum(1 for k in shared if idf.get("\0df", {}).get(k, 99) <= 2 and not k[:1].isdigit())
+    return w(shared) / math.sqrt(w(a) * w(b)) + C.CROSSCHECK_RARE_BONUS * rare, tuple(a[k] for k in shared)
 
 
 # --------------------------------------------------------------------------- the checker
@@ -326,7 +332,7 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
     # passages: every sentence judged against the best-linked claim(s)
     for u in units:
         cues_here = {k: v for k, v in unit_cues[u.i].items() if k != "corroborates"}
-        anaphoric = bool(lex.anaphors.search(u.text))
+        anaphoric = bool(lex.anaphors.search(plain(u.text)))
         first_cue = min((m.start() for ms in cues_here.values() for m in ms), default=None)
         scope_keys = _content_keys([t for t in u.tokens if t.idx - u.start >= first_cue], lex) if first_cue is not None else None
         best = []
@@ -371,7 +377,7 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
         top = best[0]
         chosen = [top] + [b for b in best[1:] if top[0] == 0 and b[0] == 0 and b[1] >= top[1] * 0.95]
         for tier, _, _, info, ev, spk, spk_info, shared, score in chosen:
-            target = _follow_quote(info, infos, text) if tier == 1 else info
+            target = _follow_quote(info, infos, units) if tier == 1 else info
             pair = _pair(lex, target, u, ev, score, shared, tier == 1, spk, spk_info, unit_keys[u.i], text, units)
             pair.own_sentence = tier == 2
             verdict = judge.judge(pair)
@@ -391,6 +397,48 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
             verdict = judge.judge(pair)
             if verdict is not None and verdict.relation == "shifts":
                 add(a, verdict, list(b.claim.spans), b, b.holder)
+
+    # shifts between sentence-level positions ("Russia rejected..." / "Putin later indicated he was more open...")
+    positions = _positions(units, infos, doc, lex)
+    for i, pa in enumerate(positions):
+        if pa.claim is None:
+            continue
+        for pb in positions[i + 1:]:
+            if pb.unit == pa.unit or not _same_holder(pa, pb, lex):
+                continue
+            score, shared = _link(pa.keys, pb.keys, idf)
+            ev = Span.of(text, units[pb.unit].start, units[pb.unit].end)
+            flip = next(((x, y) for x in pa.polar for y in pb.polar if frozenset((x, y)) in lex.position_antonyms), None)
+            pair = Pair(claim_text=units[pa.unit].text, passage_text=ev.text, link=round(score, 3), shared=shared,
+                        negation_flip=pa.neg != pb.neg, position_flip=flip, same_holder=True, later=True,
+                        shift_marker=pb.marker, hedge=pb.hedge, claim_hedge=pa.hedge, passage_speaker=pb.holder,
+                        passage_attributed=True)
+            verdict = judge.judge(pair)
+            if verdict is not None and verdict.relation == "shifts":
+                add(pa.claim, verdict, [ev], pb.claim, pb.holder)
+                relations[-1]._claim_span = Span.of(text, units[pa.unit].start, units[pa.unit].end) if relations and relations[-1].claim_id == pa.claim.claim.id else None
+
+    # partial corroboration: passages just before a conflict's evidence that back part of the claim
+    by_id = {x.claim.id: x for x in infos}
+    for r in [r for r in relations if r.relation in CONFLICTS and r.relation != "shifts"]:
+        info, ev0 = by_id.get(r.claim_id), r.evidence[0] if r.evidence else None
+        if info is None or ev0 is None:
+            continue
+        ue = _bisect([u.start for u in units], ev0.start)
+        for v in units[max(0, ue - 2): ue]:
+            if v.i <= info.unit or any(k in unit_cues[v.i] for k in ("denies", "disputes", "not_confirmed", "unverified")):
+                continue
+            score, shared = _link(info.keys, unit_keys[v.i], idf)
+            if len(shared) < 3 or score < C.CROSSCHECK_PARTIAL_LINK:
+                continue
+            ev = Span.of(text, v.start, v.end)
+            spk, spk_info = _passage_speaker(infos, v, ev, info, {}, own_sentence=False)
+            if spk_info is not None and spk_info.key == info.key:
+                continue
+            from .judges import Verdict
+            add(info, Verdict("corroborates_in_part", C.CROSSCHECK_CONFIDENCE["support"],
+                              f"{spk or 'The article'} reports part of it (shared: {', '.join(shared[:5])}) next to the passage "
+                              f"that contests it: it corroborates the claim only in part."), [ev], spk_info, spk)
 
     relations = _partial_corroboration(relations)
     _set_groups(claims, relations)
@@ -440,20 +488,35 @@ def _passage_speaker(infos: list[_Info], u: _Unit, ev: Span, target: _Info, cues
     for pool in (inside, around):
         for x in pool:
             return (x.claim.speaker or "an unnamed source"), x
+    # an unattributed passage right after "..., according to the Wall Street Journal" carries that report on
+    for x in sorted(infos, key=lambda x: -x.claim.start):
+        if x.unit < u.i - 2 or x.unit >= u.i or x is target:
+            continue
+        if x.claim.attributed and ("according to" in (x.claim.cue or "").lower() or x.claim.speaker_type == "news_outlet"):
+            return f"{x.claim.speaker} (reported)", x
     return None, None
 
 
-def _follow_quote(info: _Info, infos: list[_Info], text: str) -> _Info:
-    """An anaphor's target that only echoes an earlier quoted phrase ("root causes") -> the claim that said it."""
-    if info.claim.attributed:
-        return info
-    for m in _QUOTED.finditer(info.claim.text):
+def _follow_quote(info: _Info, infos: list[_Info], units: list[_Unit]) -> _Info:
+    """An anaphor's target that only echoes an earlier quoted phrase ("root causes") -> the claim that said it.
+
+    The target sentence quotes a phrase; the earliest earlier sentence using the phrase is where it was said;
+    the claim there (or, when that sentence carries none, the claim just before it: a quote continued in the
+    next sentence) is the one the passage answers.
+    """
+    own = units[info.unit].text
+    for m in _QUOTED.finditer(plain(own)):
         phrase = m.group(1).strip().lower()
         if len(phrase.split()) < 2:
             continue
-        for other in sorted(infos, key=lambda x: -x.claim.start):
-            if other.claim.attributed and other.claim.start < info.claim.start and phrase in other.claim.text.lower():
-                return other
+        for u in units[: info.unit]:
+            if phrase in u.text.lower():
+                def over(v):
+                    return [x for x in infos if x.claim.attributed and x is not info
+                            and any(sp.start < v.end and sp.end > v.start for sp in x.claim.spans)]
+                here = over(u) or (over(units[u.i - 1]) if u.i else [])
+                if here:
+                    return max(here, key=lambda x: x.claim.start)
     return info
 
 
@@ -487,8 +550,8 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
         subject = any(re.search(rf"\b{re.escape(n)}\b", ctext) for n in names if len(n) > 2)
     if re.search(r"\b(?:disput\w*|den\w*|reject\w*|dismiss\w*)\s+(?:the\s+(?:idea|notion|claim|suggestion|report|allegation)s?\s+)?that\s+(?:she|he|they|i|we)\b", ptext, re.I):
         subject = True
-    hedge = lex.hedges.search(ptext)
-    marker = lex.shift_markers.search(ptext)
+    hedge = lex.hedges.search(plain(ptext))
+    marker = lex.shift_markers.search(plain(ptext))
     document = bool(spk) and any(w in lex.document_sources for w in re.findall(r"[a-z]+", spk.lower())[-3:])
     return Pair(
         claim_text=info.claim.text, passage_text=ptext, cues=cues, link=round(score, 3), shared=shared, anaphor=anaphor,
@@ -500,7 +563,88 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
     )
 
 
-def _same_holder(a: _Info, b: _Info, lex: Lexicon) -> bool:
+@dataclass
+class _Position:
+    """A stance a holder takes in one sentence: "Russia rejected an immediate ceasefire"."""
+
+    unit: int
+    holder: str
+    key: Optional[str]
+    camps: frozenset
+    keys: dict
+    polar: set
+    neg: bool
+    hedge: Optional[str]
+    marker: Optional[str]
+    claim: Optional[_Info]
+
+
+def _clause(t) -> list:
+    """A verb's own clause: its subtree without coordinated verbs (they are positions of their own)."""
+    skip = set()
+    for k in t.children:
+        if k.dep_ == "conj" and k.pos_ in ("VERB", "AUX"):
+            skip |= {w.i for w in k.subtree}
+    return [w for w in t.subtree if w.i not in skip]
+
+
+def _resolve_subject(t, unit: _Unit, lex: Lexicon, infos_here: list) -> Optional[str]:
+    subj = next((k for k in t.children if k.dep_ in ("nsubj", "nsubjpass")), None)
+    head = t
+    while subj is None and head.dep_ == "conj" and head.head is not head:
+        head = head.head
+        subj = next((k for k in head.children if k.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None:
+        return None
+    if subj.lower_ not in _PRONOUNS:
+        if subj.pos_ == "PROPN" or subj.ent_type_ in ("GPE", "ORG", "NORP", "PERSON") or subj.lower_ in lex.titles:
+            return " ".join(w.text for w in subj.subtree if w.dep_ not in ("relcl", "punct", "appos") and not w.is_punct)
+        return None
+    cands = [w for w in unit.tokens if w.i < subj.i and (w.ent_type_ in ("PERSON", "GPE", "NORP") and w.ent_iob_ == "B" or w.lower_ in lex.titles)]
+    if cands:  # the nearest person, country or title before the pronoun in the same sentence
+        w = cands[-1]
+        if w.lower_ in lex.titles:
+            return " ".join(x.text for x in sorted([*(k for k in w.lefts if k.dep_ in ("amod", "compound", "det")), w], key=lambda x: x.i))
+        ent = next((e for e in w.doc.ents if e.start == w.i), None)
+        return ent.text if ent is not None else w.text
+    containing = [x for x in infos_here if x.key and any(s.start <= t.idx < s.end for s in x.claim.spans)]
+    if containing and containing[0].claim.speaker:
+        return containing[0].claim.speaker
+    return None
+
+
+def _positions(units: list[_Unit], infos: list[_Info], doc, lex: Lexicon) -> list[_Position]:
+    aliases = _title_aliases(doc, lex)
+    out = []
+    for u in units:
+        here = [x for x in infos if x.unit == u.i]
+        for t in u.tokens:
+            if t.pos_ not in ("VERB", "AUX") or lex.key(t.lemma_.lower()) not in lex.position_verbs:
+                continue
+            holder = _resolve_subject(t, u, lex, here)
+            if not holder:
+                continue
+            clause = _clause(t)
+            keys = _content_keys(clause, lex)
+            polar = {lex.key(w.lemma_.lower()) for w in clause} & {k for pair in lex.position_antonyms for k in pair}
+            if not polar:
+                continue
+            key = _name_key(holder)
+            if key in lex.titles:
+                named = [a for a in aliases if a[1] == key]
+                before = [a for a in named if a[0] < u.start]
+                key = (before[-1] if before else named[0])[2] if named else key
+            camps = _camps(holder, lex) | _title_camps(doc, key, lex)
+            nxt = units[u.i + 1].text if u.i + 1 < len(units) else ""
+            hedge = lex.hedges.search(plain(u.text)) or (lex.hedges.search(plain(nxt)) if re.match(r"\s*(?:But|Yet)\b", nxt) else None)
+            marker = lex.shift_markers.search(plain(u.text))
+            anchor = sorted(here, key=lambda x: (not x.claim.attributed, not any(s.start <= t.idx < s.end for s in x.claim.spans)))
+            out.append(_Position(u.i, holder, key, camps, keys, polar, _negated(clause, lex),
+                                 hedge.group(0) if hedge else None, marker.group(0) if marker else None, anchor[0] if anchor else None))
+    return out
+
+
+def _same_holder(a, b, lex: Lexicon) -> bool:
     if not a.key or not b.key:
         return False
     if a.key == b.key:
@@ -566,7 +710,7 @@ def _flags(relations: list[Relation], claims: dict, text: str) -> list[Flag]:
         reason = " ".join(dict.fromkeys(r.reason for r in rs))
         if support.get(cid):
             reason += " Partly corroborated: " + "; ".join(f"“{s.evidence[0].text[:90]}”" for s in support[cid] if s.evidence) + "."
-        span = Span.of(text, c.spans[0].start, c.spans[-1].end)
+        span = next((r._claim_span for r in rs if getattr(r, "_claim_span", None)), None) or Span.of(text, c.spans[0].start, c.spans[-1].end)
         flags.append(Flag(
             id=stable_id("f", cid, rel), claim_id=cid, relation=rel, reason=reason, severity=C.FLAG_SEVERITY[rel],
             confidence=rs[0].confidence, claim_span=span, speaker=c.speaker or _ASSERTION_SPEAKER,

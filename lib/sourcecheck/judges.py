@@ -98,9 +98,18 @@ def load_lexicon(path: Optional[str] = None) -> Lexicon:
     )
 
 
+_PLAIN = str.maketrans({"’": "'", "‘": "'", "`": "'", "\u00a0": " ", "\u2009": " ", "\u202f": " "})
+
+
+def plain(text: str) -> str:
+    """Curly apostrophes and odd spaces made plain, same length (offsets stay valid)."""
+    return text.translate(_PLAIN)
+
+
 def find_cues(text: str, lex: Lexicon) -> dict[str, list[re.Match]]:
     """Cue matches in ``text`` by cue class (only classes with a match)."""
     out = {}
+    text = plain(text)
     for rel, rx in lex.cues.items():
         ms = list(rx.finditer(text))
         if ms:
