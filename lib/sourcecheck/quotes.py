@@ -155,6 +155,9 @@ def _quote_tokens(text: str) -> list[_Tok]:
         nxt = next((t for t in toks if t.start >= e), None)
         if nxt is not None:
             nxt.ellipsis_before = True
+    for t in toks:  # editorial marks are ops of their own, not punctuation differences
+        t.sep = re.sub(r"\s*(?:…|\.\s?\.\s?\.)\s*", " ", t.sep.replace("[", "").replace("]", "")) if (
+            "[" in t.sep or "]" in t.sep or _ELLIPSIS.search(t.sep)) else t.sep
     return toks
 
 
@@ -453,7 +456,7 @@ def _compare(q: list[_Tok], d: list[_Tok]) -> tuple[list[DiffOp], str, list[_Tok
         elif tag == "omitted" and qs == [] and seen_q < len(q) and q[seen_q].ellipsis_before:
             out.append(DiffOp("ellipsis", "…", _words(ds, False), False, "ellipsis", "omission marked with an ellipsis"))
         elif qs and all(t.bracket for t in qs):
-            out.append(DiffOp("bracket", _words(qs, False), _words(ds, False), False, "bracket",
+            out.append(DiffOp("bracket", "[" + _words(qs, False) + "]", _words(ds, False), False, "bracket",
                               f'editorial insertion in brackets stands for "{_words(ds, False)}"' if ds
                               else "editorial insertion in brackets"))
         else:
@@ -758,7 +761,7 @@ _DIFF_STYLE = {
 }
 
 
-def diff_html(check) -> str:
+def diff_html(check, show_class: bool = True) -> str:
     """The word-level diff as HTML a journalist can read. All text is html-escaped.
 
     <del> = in the document but not in the quote; <ins> = in the quote but not in the document.
@@ -791,7 +794,7 @@ def diff_html(check) -> str:
                 inner += (" " if inner else "") + f'<ins style="{_DIFF_STYLE["ins"]}">{esc(o.quote)}</ins>'
             parts.append(f'<span class="sc-change sc-{esc(o.op)}{" sc-material" if o.material else ""}"{mat}{title}>'
                          f'{inner}</span> ')
-    head = f'<span class="sc-class">[{esc(c.fidelity)}]</span> '
+    head = f'<span class="sc-class">[{esc(c.fidelity)}]</span> ' if show_class else ""
     return f'<div class="sc-quote-diff">{head}{"".join(parts)}</div>'
 
 
@@ -826,7 +829,7 @@ def diffs_html(analysis: Analysis) -> str:
             meta.append(f"score {c.score:.0f}")
         parts.append('<div class="sc-quote-check" style="margin:0.6em 0;padding:0.3em 0.6em;border-left:3px solid '
                      + ("#b91c1c" if c.material or c.fidelity == "other speaker" else "#d1d5db") + '">'
-                     + f'<div class="sc-quote-meta"><small>{" · ".join(meta)}</small></div>{diff_html(c)}'
+                     + f'<div class="sc-quote-meta"><small>{" · ".join(meta)}</small></div>{diff_html(c, show_class=False)}'
                      + (f'<div class="sc-note"><small>{esc(c.note)}</small></div>' if c.note else "") + "</div>")
     parts.append("</div>")
     return "".join(parts)
