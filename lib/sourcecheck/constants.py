@@ -73,6 +73,8 @@ QUOTE_OPENERS = "“«„"
 QUOTE_CLOSERS = "”»"
 #: Largest window (tokens) the role tagger looks at around one cue.
 ATTRIBUTION_WINDOW_TOKENS = 220
+#: At most this many following quoted sentences (with no cue of their own) join a quote's content.
+ATTRIBUTION_FOLLOW_SENTENCES = 6
 #: Cue tagger: least marginal probability (B + I) for a token to be part of a cue.
 #: Lower finds more attributions at some cost in precision (chosen on held-out *train* articles).
 CUE_THRESHOLD = 0.4
@@ -377,8 +379,15 @@ MAX_QUOTED_SHARE = 0.5
 #   4. linked claims share a group id; conflict relations become flags, most serious first.
 #: Lexicon of synonyms, antonyms, cue patterns, hedges, shift markers, anaphors and camps.
 CROSSCHECK_LEXICON = "crosscheck_lexicon.yaml"
-#: Minimum link score (weighted Dice of content lemmas, 0..1) for a cue passage to target a claim.
-CROSSCHECK_LINK_MIN = 0.18
+#: Weight of a content word in the link score = idf ** this power (idf over the article's sentences).
+CROSSCHECK_IDF_POWER = 1.0
+#: Minimum link score (weighted cosine of content lemma sets, 0..1) for a cue passage to target a claim.
+CROSSCHECK_LINK_MIN = 0.22
+#: Added to the link score for each shared word that appears in no other sentence of the article
+#: ("surrounded" ... "encirclement": the two sentences that use it are about the same thing).
+CROSSCHECK_RARE_BONUS = 0.08
+#: Minimum link score for another source's passage with no cue at all to count as saying the same (supports).
+CROSSCHECK_SUPPORT_LINK = 0.45
 #: Minimum link score for a passage *without* a conflict cue (negation/antonym/number contrast, support).
 CROSSCHECK_LINK_STRONG = 0.30
 #: Minimum link score for the claim's subject to deny it by plain negation, with no contrast word ("neither she nor...").
@@ -388,6 +397,9 @@ CROSSCHECK_BEFORE_PENALTY = 0.15
 #: Minimum link score between a claim and the words a cue governs ("too early to tell whether <the explosion was
 #: caused by a bomb>"); such a link needs only one shared key (the cue names what is in doubt).
 CROSSCHECK_SCOPE_LINK = 0.45
+#: Minimum link score (and at least 3 shared words) for a passage in the two sentences before a conflict's
+#: evidence to count as corroborating the claim in part ("Russian forces have indeed applied more pressure").
+CROSSCHECK_PARTIAL_LINK = 0.09
 #: Minimum link score for two claims of the same speaker to count as a shift of position.
 CROSSCHECK_SHIFT_LINK = 0.22
 #: Bonus added to the link score when the passage is in the same paragraph / adjacent sentence.
@@ -431,3 +443,45 @@ TITLE_ROLES = {
 #: other subject, possessive ("his"), last/earlier recent speaker, mention inside another quotation.
 PRONOUN_WEIGHTS = {"sentence": 1.0, "subject_main": 1.0, "subject": 0.5, "possessive": -0.5,
                    "last_speaker": 1.2, "recent_speaker": 0.6, "in_quote": -1.0}
+#: Common first names with a usual gender, so "she said" does not go to "Bernie Sanders". A person's
+#: gender from a title ("Mrs.", "spokeswoman") wins over this list; names not listed stay unknown.
+FEMALE_FIRST_NAMES = frozenset(
+    """hillary nancy elizabeth sarah susan mary patricia jennifer linda barbara margaret lisa karen betty
+    helen sandra donna carol ruth sharon michelle laura kimberly deborah jessica shirley cynthia angela
+    melissa brenda amy anna rebecca virginia kathleen pamela martha debra amanda stephanie carolyn christine
+    marie janet catherine frances ann joyce diane alice julie heather teresa doris gloria evelyn jean cheryl
+    mildred katherine joan ashley judith rose janice kelly nicole judy christina kathy theresa beverly
+    denise tammy irene jane lori rachel marilyn andrea kathryn louise sara anne jacqueline wanda bonnie julia
+    ruby lois tina phyllis norma paula diana annie lillian emily robin peggy crystal gladys rita dawn connie
+    florence tracy edna tiffany carmen rosa cindy grace wendy victoria edith kim sherry sylvia josephine
+    thelma shannon sheila ethel ellen elaine marjorie carrie charlotte monica esther pauline emma juanita
+    anita rhonda hazel amber eva debbie april leslie clara lucille jamie joanne eleanor valerie danielle
+    megan alicia suzanne michele gail bertha darlene veronica jill erin geraldine lauren cathy joann lorraine
+    lynn sally regina erica beatrice dolores bernice audrey yvonne annette june samantha marion dana
+    stacy ana renee ida vivian roberta holly brittany melanie loretta yolanda jeanette laurie katie kristen
+    vanessa alma sue elsie beth jeanne vicki carla tara rosemary eileen terri gertrude lucy tonya ella
+    stacey wilma gina kristin jessie natalie agnes vera willie charlene bessie delores melinda pearl
+    arlene maureen colleen allison tamara joy georgia constance lillie claudia jackie marcia tanya nellie
+    minnie marlene heidi glenda lydia viola courtney marian stella caroline dora jo vickie mattie terry
+    maxine irma mabel marsha myrtle lena christy deanna patsy hilda gwendolyn jennie nora margie nina
+    cassandra leah penny kay priscilla naomi carole brandy olga billie dianne tracey leona jenny felicia
+    sonia miriam velma becky bobbie violet kristina toni misty mae shelly daisy ramona sherri erika katrina
+    claire kamala nikki condoleezza madeleine kellyanne sanders-huckabee ivanka melania chelsea huma
+    elise ilhan alexandria marjorie kyrsten tulsi liz kirsten dianne marsha joni lindsey greta megyn
+    oprah beyonce taylor meryl angelina ursula theresa marine giorgia angela jacinda golda benazir indira
+    yulia maria ilana olena natalia svetlana irina tatiana""".split()
+)
+MALE_FIRST_NAMES = frozenset(
+    """donald bernie bernard ted marco jeb john james robert michael william david richard joseph thomas
+    charles christopher daniel matthew anthony mark paul steven steve andrew kenneth joshua kevin brian
+    george edward ronald timothy jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin
+    scott brandon benjamin samuel gregory frank alexander raymond patrick jack dennis jerry tyler aaron
+    jose adam henry nathan douglas zachary peter kyle walter ethan jeremy harold keith christian roger noah
+    gerald carl terry sean austin arthur lawrence jesse dylan bryan joe jordan billy bruce albert willie
+    gabriel logan alan juan wayne roy ralph randy eugene vincent russell elijah louis bobby philip johnny
+    barack joe mike mitch chuck newt rand rudy ben chris rick bill al dick colin rex jim tim tom bob dan
+    vladimir volodymyr dmitry sergei sergey yuri viktor alexei alexey boris emmanuel olaf keir rishi xi
+    recep benjamin bibi mohammed muhammad ali hassan abdel kim narendra jair luis andres felipe enrique
+    justin jens antony lloyd jake marco mohammad hunter beau eric barron kellogg pete rahm reince sean
+    stephen corey paul jared kevin lindsey elon jeff warren steve""".split()
+) - FEMALE_FIRST_NAMES

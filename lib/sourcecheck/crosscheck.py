@@ -719,3 +719,161 @@ def _flags(relations: list[Relation], claims: dict, text: str) -> list[Flag]:
         ))
     flags.sort(key=lambda f: (-f.severity, -f.confidence, f.claim_span.start if f.claim_span else 0))
     return flags
+
+
+# --------------------------------------------------------------------------- tables and chart
+#: Colours of the relation matrix chart (colour-blind-safe where it matters: conflict = warm, support = blue).
+RELATION_COLOURS = {
+    "source": "#bbbbbb",
+    "supports": "#4c72b0",
+    "corroborates_in_part": "#8fb3de",
+    "qualifies": "#c7c7e2",
+    "shifts": "#e5ae38",
+    "not_confirmed": "#f2c45a",
+    "unverified": "#f0d58c",
+    "disputes": "#dd8452",
+    "numeric_mismatch": "#c44e52",
+    "denies": "#b2403f",
+    "contradicts": "#8c1c13",
+}
+
+
+def _rank(value: str) -> int:
+    if value in C.FLAG_SEVERITY:
+        return 10 + C.FLAG_SEVERITY[value]
+    return {"source": 5, "qualifies": 3, "corroborates_in_part": 2, "supports": 1}.get(value, 0)
+
+
+def flags_frame(analysis):
+    """The flags as a table of plain values, most serious first (severity, then confidence, then position)."""
+    import pandas as pd
+
+    cols = ["flagged claim", "speaker", "channel", "relation", "countering source", "evidence", "reason",
+            "confidence", "severity", "claim start", "claim end", "claim id", "flag id"]
+    rows = []
+    for f in analysis.flags:
+        try:
+            claim = analysis.claim(f.claim_id)
+        except KeyError:
+            claim = None
+        span = f.claim_span or (claim.spans[0] if claim else None)
+        rows.append({
+            "flagged claim": " ".join((span.text if span else (claim.text if claim else "")).split()),
+            "speaker": f.speaker or (claim.speaker if claim else None) or _ASSERTION_SPEAKER,
+            "channel": f.channel or (claim.channel.label if claim and claim.channel else ""),
+            "relation": f.relation.replace("_", " "),
+            "countering source": f.countering_speaker or "",
+            "evidence": " … ".join(" ".join(e.text.split()) for e in f.evidence),
+            "reason": f.reason,
+            "confidence": round(float(f.confidence), 2),
+            "severity": int(f.severity),
+            "claim start": span.start if span else None,
+            "claim end": span.end if span else None,
+            "claim id": f.claim_id,
+            "flag id": f.id,
+        })
+    df = pd.DataFrame(rows, columns=cols)
+    if len(df):
+        df = df.sort_values(["severity", "confidence", "claim start"], ascending=[False, False, True], kind="stable").reset_index(drop=True)
+    return df
+
+
+def _source_names(analysis) -> dict:
+    names = {}
+    for s in analysis.speakers:
+        names[s.id] = s.name if s.name not in names.values() else f"{s.name} ({s.type})"
+    for c in analysis.claims:
+        if c.speaker_id and c.speaker_id not in names and c.speaker:
+            names[c.speaker_id] = c.speaker
+    return names
+
+
+def relation_matrix(analysis):
+    """Claims-by-source matrix: one row per claim group, one column per source.
+
+    A cell holds "source" where that source made a claim of the group, else the
+    most serious relation of that source's passages to the group ("contradicts",
+    "not_confirmed", "supports"...). Evidence that is the article's own
+    (unattributed) text goes in the column "(article)". Rows are the groups
+    that have a relation; the ``claim`` column shows the group's first claim.
+    """
+    import pandas as pd
+
+    names = _source_names(analysis)
+    claims = {c.id: c for c in analysis.claims}
+    row_of = {c.id: (c.group or c.id) for c in analysis.claims}
+    cells: dict = defaultdict(dict)
+    label: dict = {}
+    for r in analysis.relations:
+        if r.claim_id not in claims:
+            continue
+        row = row_of[r.claim_id]
+        ev = claims.get(r.evidence_claim_id) if r.evidence_claim_id else None
+        col = names.get(ev.speaker_id, ev.speaker) if ev is not None and (ev.speaker_id or ev.speaker) else "(article)"
+        if ev is not None and not ev.attributed:
+            col = "(article)"
+        value = r.relation
+        if _rank(value) > _rank(cells[row].get(col, "")):
+            cells[row][col] = value
+    for c in sorted(analysis.claims, key=lambda c: c.start):
+        row = row_of[c.id]
+        if row not in cells:
+            continue
+        label.setdefault(row, " ".join(c.text.split())[:80])
+        if c.speaker_id in names or c.speaker:
+            col = names.get(c.speaker_id, c.speaker)
+            if _rank("source") > _rank(cells[row].get(col, "")):
+                cells[row][col] = "source"
+    columns = []
+    for row in cells.values():
+        for col in row:
+            if col not in columns:
+                columns.append(col)
+    if "(article)" in columns:
+        columns.remove("(article)")
+        columns.append("(article)")
+    order = sorted(cells, key=lambda g: min((c.start for c in analysis.claims if row_of[c.id] == g), default=0))
+    df = pd.DataFrame([{"claim": label.get(g, g), **{col: cells[g].get(col, "") for col in columns}} for g in order],
+                      index=pd.Index(order, name="group"), columns=["claim", *columns])
+    return df
+
+
+def matrix_chart(analysis, max_rows: int = 25, max_cols: int = 14):
+    """The relation matrix drawn as a grid (matplotlib Figure): rows = claim groups, columns = sources."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    df = relation_matrix(analysis)
+    values = df.drop(columns=["claim"]).iloc[:max_rows, :max_cols]
+    fig = Figure(figsize=(max(6.0, 1.0 + 0.7 * max(len(values.columns), 1)), max(2.5, 0.9 + 0.42 * max(len(values), 1))))
+    ax = fig.subplots()
+    if values.empty:
+        ax.text(0.5, 0.5, "No linked claims in this article", ha="center", va="center")
+        ax.set_axis_off()
+        return fig
+    import numpy as np
+
+    kinds = [k for k in RELATION_COLOURS if (values == k).to_numpy().any()]
+    rgba = np.ones((len(values), len(values.columns), 4))
+    from matplotlib.colors import to_rgba
+
+    for i in range(len(values)):
+        for j in range(len(values.columns)):
+            v = values.iat[i, j]
+            if v:
+                rgba[i, j] = to_rgba(RELATION_COLOURS.get(v, "#999999"))
+    ax.imshow(rgba, aspect="auto", interpolation="nearest")
+    ax.set_xticks(range(len(values.columns)))
+    ax.set_xticklabels([str(c)[:24] for c in values.columns], rotation=40, ha="right", fontsize=8)
+    claims = df["claim"].iloc[: len(values)]
+    ax.set_yticks(range(len(values)))
+    ax.set_yticklabels([(t[:45] + "…") if len(t) > 45 else t for t in claims], fontsize=8)
+    ax.set_xticks(np.arange(-0.5, len(values.columns)), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(values)), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="minor", length=0)
+    ax.set_title("How each source bears on each claim group")
+    ax.legend(handles=[Patch(color=RELATION_COLOURS[k], label=k.replace("_", " ")) for k in kinds],
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig

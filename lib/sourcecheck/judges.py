@@ -210,11 +210,12 @@ class RulesJudge:
             kind = _conflict_kind(pair, "contradicts")
             why = f"{pair.antonym[0]!r} against {pair.antonym[1]!r}" if pair.antonym else "one says not"
             return Verdict(kind, K["polarity"] * strength, f"{_who(pair)} says the opposite ({why}).")
-        if "corroborates" in cues and not opposite and pair.link >= C.CROSSCHECK_LINK_MIN:
+        if "corroborates" in cues and not opposite and not pair.position_flip and pair.link >= C.CROSSCHECK_LINK_MIN:
             return Verdict("supports", K["support"] * strength, f"{_who(pair)} backs it ({_q(cues['corroborates'][0])}).")
-        if not opposite and not pair.hedge and pair.link >= C.CROSSCHECK_LINK_STRONG and pair.passage_speaker is not None and len(pair.shared) >= 3:
+        if (not opposite and not pair.position_flip and not pair.hedge and pair.link >= C.CROSSCHECK_SUPPORT_LINK
+                and pair.passage_speaker is not None and len(pair.shared) >= 3):
             return Verdict("supports", K["support"] * strength * 0.8, f"{_who(pair)} says much the same (shared: {', '.join(pair.shared[:5])}).")
-        if pair.hedge and not opposite and pair.link >= C.CROSSCHECK_LINK_STRONG:
+        if pair.hedge and not opposite and not pair.position_flip and pair.link >= C.CROSSCHECK_LINK_STRONG:
             return Verdict("qualifies", K["support"] * strength, f"{_who(pair)} qualifies it ({_q(pair.hedge)}).")
         return None
 

@@ -1,0 +1,212 @@
+"""Cross-source checking: hand-built claims (table-driven, with negative rows), the seed article, the dev-set ratchet."""
+from __future__ import annotations
+
+import numbers
+import re
+
+import pytest
+
+from sourcecheck import crosscheck
+from sourcecheck.article import article_from_text
+from sourcecheck.model import Analysis, Claim, Span, stable_id
+
+
+# ----------------------------------------------------------------------------- helpers
+def claim(text: str, content: str, speaker=None, cue=None, occurrence: int = 0) -> Claim:
+    """A claim over the ``occurrence``-th appearance of ``content`` in ``text`` (speaker None = the article's own)."""
+    starts = [m.start() for m in re.finditer(re.escape(content), text)]
+    s = starts[occurrence]
+    sp = Span.of(text, s, s + len(content))
+    return Claim(stable_id("c", content, speaker or "", str(s)), content, [sp], "a1" if speaker else None,
+                 speaker_id=speaker and f"s-{speaker.lower().split()[-1]}", speaker=speaker, cue=cue,
+                 kind="statement" if speaker else "assertion")
+
+
+def check(nlp, text: str, spec: list[tuple]):
+    article = article_from_text(text, slug="t")
+    doc = nlp(text)
+    claims = [claim(text, *row) for row in spec]
+    relations, flags = crosscheck.check_claims(article, doc, claims)
+    Analysis(article=article, claims=claims, relations=relations, flags=flags).validate()
+    return claims, relations, flags
+
+
+# ----------------------------------------------------------------------------- table-driven cases
+CONFLICTS = [
+    # (text, claims (content, speaker, cue), flagged content, relation, evidence fragment)
+    ("Officials said the army has surrounded the northern city. Residents and analysts who track troop movements "
+     "haven't noted a complete encirclement of the city.",
+     [("the army has surrounded the northern city", "Officials", "said")],
+     "the army has surrounded the northern city", "not_confirmed", "haven't noted"),
+    ("Smith claimed the mayor took bribes from the contractor, but offered no evidence.",
+     [("the mayor took bribes from the contractor", "Smith", "claimed")],
+     "the mayor took bribes from the contractor", "unverified", "offered no evidence"),
+    ("Senator Jones said the company hid its losses from investors. The company denied that it hid any losses.",
+     [("the company hid its losses from investors", "Senator Jones", "said")],
+     "the company hid its losses from investors", "denies", "denied"),
+    ("Brown said the new plan will cut taxes for middle-class families. Independent economists reject this, "
+     "saying the plan raises taxes for most families.",
+     [("the new plan will cut taxes for middle-class families", "Brown", "said"),
+      ("the plan raises taxes for most families", "Independent economists", "saying")],
+     "the new plan will cut taxes for middle-class families", "disputes", "reject this"),
+    ("Lee told the rally that voter fraud is a huge problem in this state. Voter fraud is, in fact, very rare.",
+     [("voter fraud is a huge problem in this state", "Lee", "told")],
+     "voter fraud is a huge problem in this state", "contradicts", "in fact"),
+    ("Police said the driver had refused to raise his hands. Video shows that the driver had his hands in the air.",
+     [("the driver had refused to raise his hands", "Police", "said")],
+     "the driver had refused to raise his hands", "contradicts", "Video shows"),
+    ("The agency announced it had admitted 10,000 refugees this year. However, a watchdog reported that the "
+     "agency had admitted 12,500 refugees.",
+     [("it had admitted 10,000 refugees this year", "The agency", "announced"),
+      ("the agency had admitted 12,500 refugees", "a watchdog", "reported")],
+     "it had admitted 10,000 refugees this year", "numeric_mismatch", "12,500"),
+]
+
+NO_CONFLICT = [
+    # scare quotes, plain agreement, unrelated statements, a poll's figures over time, a rhetorical question
+    ("Smith said the bridge will open in May. The bridge is 400 meters long and crosses the river.",
+     [("the bridge will open in May", "Smith", "said")]),
+    ("Smith said taxes rose last year. Jones said the weather was fine for the parade.",
+     [("taxes rose last year", "Smith", "said"), ("the weather was fine for the parade", "Jones", "said")]),
+    ("Smith said the budget plan is sound. Jones agreed that the budget plan is sound.",
+     [("the budget plan is sound", "Smith", "said"), ("the budget plan is sound", "Jones", "agreed", 1)]),
+    ("Clinton leads Trump by 46 percent to 42 percent, the poll found. In August, her lead was 7 points.",
+     [("Clinton leads Trump by 46 percent to 42 percent", "the poll", "found")]),
+    ("The senator called the bill a “reform.” Who could object to that? The vote is on Tuesday.",
+     [("the bill a “reform.”", "The senator", "called")]),
+]
+
+
+@pytest.mark.parametrize("text,spec,flagged,relation,fragment", CONFLICTS, ids=[c[3] for c in CONFLICTS])
+def test_conflict_is_flagged(nlp, text, spec, flagged, relation, fragment):
+    claims, relations, flags = check(nlp, text, spec)
+    hits = [f for f in flags if f.relation == relation and flagged in f.claim_span.text]
+    assert hits, [(f.relation, f.claim_span.text) for f in flags]
+    f = hits[0]
+    assert any(fragment in e.text for e in f.evidence)
+    assert f.reason and f.severity > 0 and 0 < f.confidence <= 1
+    for e in f.evidence:  # evidence offsets point into the article text
+        assert text[e.start:e.end] == e.text
+    assert claims[0].group is not None
+
+
+@pytest.mark.parametrize("text,spec", NO_CONFLICT, ids=[f"no-conflict-{i}" for i in range(len(NO_CONFLICT))])
+def test_no_conflict_no_flag(nlp, text, spec):
+    _, _, flags = check(nlp, text, spec)
+    assert flags == [], [(f.relation, f.claim_span.text, f.reason) for f in flags]
+
+
+def test_shift_of_position_is_not_agreement(nlp):
+    text = ("For its part, the Kremlin rejected the truce proposal on Monday. "
+            "Putin, the Russian president, later indicated he was more open to the truce, but only with conditions.")
+    spec = [("the Kremlin rejected the truce proposal on Monday", None, None)]
+    _, relations, flags = check(nlp, text, spec)
+    shifts = [f for f in flags if f.relation == "shifts"]
+    assert shifts and "conditional" in shifts[0].reason
+    assert not [r for r in relations if r.relation == "supports"]
+
+
+def test_group_ids_are_stable(nlp):
+    text, spec = CONFLICTS[0][0], CONFLICTS[0][1]
+    a = [c.group for c in check(nlp, text, spec)[0]]
+    b = [c.group for c in check(nlp, text, spec)[0]]
+    assert a == b and a[0].startswith("g-")
+
+
+def test_no_claims_no_relations(nlp):
+    text = "Nothing is said here by anyone."
+    assert crosscheck.check_claims(article_from_text(text), nlp(text), []) == ([], [])
+
+
+# ----------------------------------------------------------------------------- the seed article, full pipeline
+@pytest.fixture(scope="module")
+def seed_analysis(seed_path):
+    from sourcecheck.pipeline import analyze
+
+    return analyze(seed_path)
+
+
+def test_seed_encirclement_not_confirmed_with_wsj_passage(seed_analysis):
+    a = seed_analysis
+    flags = [f for f in a.flags if "surrounded" in f.claim_span.text]
+    assert flags and flags[0].relation in ("not_confirmed", "contradicts")
+    assert any("haven’t noted a complete encirclement" in e.text for e in flags[0].evidence)
+    assert "Wall Street Journal" in flags[0].countering_speaker
+    partial = [r for r in a.relations if r.relation == "corroborates_in_part" and r.claim_id == flags[0].claim_id]
+    texts = " ".join(e.text for r in partial for e in r.evidence)
+    assert "applied more pressure" in texts and "Sudzha" in texts
+    assert "Partly corroborated" in flags[0].reason
+
+
+def test_seed_ceasefire_rejection_is_a_shift(seed_analysis):
+    a = seed_analysis
+    shifts = [f for f in a.flags if f.relation == "shifts" and "rejected an immediate ceasefire" in f.claim_span.text]
+    assert shifts, [(f.relation, f.claim_span.text) for f in a.flags]
+    ev = " ".join(e.text for e in shifts[0].evidence)
+    assert "more open" in ev or "in theory" in ev
+    assert "conditional" in shifts[0].reason
+    rejected = [c for c in a.claims if c.id == shifts[0].claim_id]
+    assert not [r for r in a.relations if r.claim_id == rejected[0].id and r.relation == "supports"]
+
+
+def test_seed_root_causes_disputed_by_western_officials(seed_analysis):
+    a = seed_analysis
+    flags = [f for f in a.flags if f.relation == "disputes" and "analysts" in (f.countering_speaker or "")]
+    assert flags
+    assert any("reject this" in e.text for e in flags[0].evidence)
+    claim = a.claim(flags[0].claim_id)
+    assert claim.speaker and "Putin" in claim.speaker
+
+
+def test_seed_flags_table_matrix_and_chart(seed_analysis):
+    from matplotlib.figure import Figure
+
+    df = crosscheck.flags_frame(seed_analysis)
+    assert list(df.columns[:9]) == ["flagged claim", "speaker", "channel", "relation", "countering source", "evidence",
+                                     "reason", "confidence", "severity"]
+    assert df["severity"].is_monotonic_decreasing
+    assert all(isinstance(v, (str, numbers.Number)) or v is None for v in df.iloc[0].tolist())  # plain values
+    m = crosscheck.relation_matrix(seed_analysis)
+    assert "claim" in m.columns and len(m) >= 2
+    cells = set(m.drop(columns=["claim"]).to_numpy().ravel())
+    assert {"source", "not_confirmed", "shifts"} <= cells
+    assert isinstance(crosscheck.matrix_chart(seed_analysis), Figure)
+    d = seed_analysis.to_dict()
+    f = d["flags"][0]
+    assert f["claim_span"]["start"] < f["claim_span"]["end"] and f["evidence"][0]["text"]
+    assert f["speaker"] and f["countering_speaker"] and f["reason"] and f["relation"]
+
+
+def test_empty_analysis_tables():
+    from matplotlib.figure import Figure
+
+    a = Analysis(article=article_from_text("Nothing here.", slug="empty"))
+    assert crosscheck.flags_frame(a).empty
+    assert crosscheck.relation_matrix(a).empty
+    assert isinstance(crosscheck.matrix_chart(a), Figure)
+
+
+# ----------------------------------------------------------------------------- the dev conflict set
+def test_dev_set_is_well_formed():
+    from sourcecheck.evaluation.flags import read_gold
+
+    rows = read_gold()
+    items = [c for r in rows for c in r["conflicts"]]
+    assert len(items) >= 30 and sum(r["conflict_free"] for r in rows) >= 10
+    assert {c["relation"] for c in items} >= {"contradicts", "denies", "disputes", "not_confirmed", "unverified",
+                                              "shifts", "numeric_mismatch"}
+
+
+#: Quality floors on the PolNeAR dev conflict set (gold claims). Raising them is welcome; lowering one is a reviewed change.
+FLOORS = {"any_recall": 0.35, "any_precision": 0.35, "false_flags_per_free_article": 0.25}
+
+
+def test_dev_set_ratchet(nlp):
+    from sourcecheck.evaluation.flags import evaluate, polnear_dev_path
+
+    if polnear_dev_path() is None:
+        pytest.skip("PolNeAR dev.jsonl not available (set SOURCECHECK_POLNEAR_DIR)")
+    res = evaluate(nlp=nlp)
+    assert res["any_conflict"]["r"] >= FLOORS["any_recall"]
+    assert res["any_conflict"]["p"] >= FLOORS["any_precision"]
+    assert res["false_flags_per_conflict_free_article"] <= FLOORS["false_flags_per_free_article"]
