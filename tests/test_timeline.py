@@ -180,6 +180,19 @@ def test_seed_expressions(seed_doc):
     assert "No dated claims" in fig.axes[0].texts[0].get_text()
 
 
+def test_chart_adds_primary_document_dates():
+    text = 'Jane Doe said on Tuesday that "we will win this war soon enough".'
+    an = Analysis(article=article_from_text(text, published=FRIDAY),
+                  claims=[claim_for(text, "we will win this war soon enough", "Jane Doe", "c1")])
+    an.extras["quote_checks"] = [{"claim_id": "c1", "class": "exact", "document_date": "2025-03-10",
+                                  "document_title": "Speech", "document_id": "speech"}]
+    timeline.resolve_times(an, None)
+    kinds = sorted((p["kind"], p["start"].isoformat()) for p in timeline.timeline_points(an))
+    assert kinds == [("document", "2025-03-10"), ("expression", "2025-03-11")]
+    legend = [t.get_text() for t in timeline.timeline_chart(an).axes[0].get_legend().get_texts()]
+    assert "date of the primary document" in legend and f"published {FRIDAY}" in legend
+
+
 def test_empty_article_chart_and_frame():
     an = Analysis(article=article_from_text("Nothing dated here.", published=FRIDAY))
     timeline.resolve_times(an, None)

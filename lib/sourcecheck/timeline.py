@@ -412,13 +412,30 @@ def timeline_points(analysis: Analysis) -> list[dict]:
             pts.append({
                 "claim_id": cid, "speaker": c.speaker or ("(unattributed)" if not c.attributed else "(unresolved)"),
                 "start": _dt.date.fromisoformat(x.resolved_start), "end": _dt.date.fromisoformat(x.resolved_end),
-                "label": x.text,
+                "label": x.text, "kind": "expression",
             })
+    # the date of the primary document a quote was found in (a claim's best-known date)
+    seen = set()
+    for q in analysis.extras.get("quote_checks", []):
+        q = q.to_dict() if hasattr(q, "to_dict") else q
+        c = claims.get(q.get("claim_id"))
+        if c is None or not q.get("document_date") or q.get("class") in ("not found", "other speaker"):
+            continue
+        key = (c.id, q["document_date"])
+        if key in seen:
+            continue
+        seen.add(key)
+        d = _dt.date.fromisoformat(q["document_date"])
+        pts.append({
+            "claim_id": c.id, "speaker": c.speaker or "(unresolved)", "start": d, "end": d,
+            "label": f"document: {q.get('document_title') or q.get('document_id')}"[:48], "kind": "document",
+        })
     return pts
 
 
 def timeline_chart(analysis: Analysis):
-    """Claims by date (x) and speaker (y): a dot for a day, a bar for a range; publication date dashed."""
+    """Claims by date (x) and speaker (y): a dot for a day, a bar for a range named in the article, a green
+    square for the date of the primary document a quote was found in; the publication date dashed."""
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
@@ -432,26 +449,45 @@ def timeline_chart(analysis: Analysis):
         ax.set_axis_off()
         return fig
     speakers = list(dict.fromkeys(p["speaker"] for p in sorted(pts, key=lambda p: p["start"])))
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(speakers) + 1.6))
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(speakers) + 2.2))
     ys = {s: i for i, s in enumerate(speakers)}
     day = lambda d: _dt.datetime(d.year, d.month, d.day)  # noqa: E731 - days drawn as [00:00, 24:00)
     per_row: dict[int, int] = {}
+    legend_done: set[str] = set()
+    marks: dict[tuple, dict] = {}  # one mark per speaker, date (range) and kind; labels joined
     for p in pts:
+        key = (p["speaker"], p["start"], p["end"], p["kind"])
+        if key in marks:
+            if p["label"].lower() not in marks[key]["label"].lower().split(" / "):
+                marks[key]["label"] += " / " + p["label"]
+        else:
+            marks[key] = dict(p)
+    for p in marks.values():
         y = ys[p["speaker"]]
         k = per_row[y] = per_row.get(y, -1) + 1
-        if p["start"] == p["end"]:
+        if p["kind"] == "document":
             x = day(p["start"]) + _dt.timedelta(hours=12)
-            ax.plot([x], [y], "o", color="#2563eb", ms=7, zorder=3)
+            ax.plot([x], [y], "s", color="#059669", ms=10, alpha=0.8, zorder=2,
+                    label="date of the primary document" if "doc" not in legend_done else None)
+            legend_done.add("doc")
+        elif p["start"] == p["end"]:
+            x = day(p["start"]) + _dt.timedelta(hours=12)
+            ax.plot([x], [y], "o", color="#2563eb", ms=6, zorder=4,
+                    label="date in the article" if "expr" not in legend_done else None)
+            legend_done.add("expr")
         else:
             x = day(p["start"])
             width = (p["end"] - p["start"]).days + 1
-            ax.barh(y, _dt.timedelta(days=width), left=x, height=0.35, color="#93c5fd", edgecolor="#2563eb", zorder=2)
-        ax.annotate(p["label"], (x, y), xytext=(3, 7 if k % 2 == 0 else -13), textcoords="offset points", fontsize=7,
-                    color="#374151")
+            ax.barh(y, _dt.timedelta(days=width), left=x, height=0.35, color="#93c5fd", edgecolor="#2563eb", zorder=2,
+                    label="date range in the article" if "range" not in legend_done else None)
+            legend_done.add("range")
+        if p["kind"] != "document":  # the legend names the green squares; the table names the documents
+            ax.annotate(p["label"], (x, y), xytext=(3, 7 if k % 2 == 0 else -13), textcoords="offset points",
+                        fontsize=7, color="#374151")
     if published:
         pub = day(_dt.date.fromisoformat(published)) + _dt.timedelta(hours=12)
         ax.axvline(pub, color="#b91c1c", ls="--", lw=1, label=f"published {published}")
-        ax.legend(loc="lower left", fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="x-small", frameon=False)
     ax.set_yticks(range(len(speakers)), speakers)
     ax.set_ylim(-0.7, len(speakers) - 0.3)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
