@@ -87,6 +87,16 @@ def test_fidelity_classes(tmp_path, case_id, quote, expected, material, kind):
         assert DOC[c.passage_start:c.passage_end] == c.passage_text
 
 
+@pytest.mark.parametrize("quote", ["I met [Vladimir Putin] and I could sign the deal next week",
+                                   "there is a very good chance … war can finally come to an end"])
+def test_editorial_marks_are_not_punctuation_differences(tmp_path, quote):
+    _, checks = run(tmp_path, f"Jane Doe said “{quote}”.", quote, DOC)
+    ops = {o.op for o in checks[0].ops}
+    assert "cosmetic" not in ops and ops & {"bracket", "ellipsis"}
+    html_out = quotes.diff_html(checks[0])
+    assert ("[Vladimir Putin]" in html_out) or ("…" in html_out)
+
+
 def test_dropped_not_scores_high_but_is_material(tmp_path):
     """The fuzzy score alone misses it: the classification looks at the changed words."""
     from rapidfuzz import fuzz
