@@ -299,6 +299,8 @@ class _Persons:
         for c in self.clusters:
             c.mentions.sort()
             c.roles.sort(key=lambda r: r[0])
+            if c.gender is None and c.first:
+                c.gender = "f" if c.first in C.FEMALE_FIRST_NAMES else "m" if c.first in C.MALE_FIRST_NAMES else None
 
     def _match_single(self, word: str, pos: int) -> Optional[int]:
         cands = [i for i, c in enumerate(self.clusters) if c.last == word]

@@ -15,7 +15,9 @@ resolver under test:
   - "who", "which": the name in the noun phrase the relative clause hangs on;
   - "he", "she", "they", "it": the nearest *preceding gold source span that is
     named* (a person for he/she, not a person for it) within the previous 10
-    sentences. This is a proxy: the annotated sources form the chain of who is
+    sentences, skipping a person whose first name is listed with the other
+    gender (``constants.FEMALE_FIRST_NAMES`` / ``MALE_FIRST_NAMES``); when no
+    named source precedes, the nearest preceding PERSON mention (NER). This is a proxy: the annotated sources form the chain of who is
     speaking, and a pronoun source usually continues it. It is wrong when the
     pronoun refers to someone who has not been a source yet.
 * **nominal** source ("the governor", "the campaign"): the nearest preceding
@@ -209,10 +211,11 @@ def _pronoun_gold(doc, a, root, atts, info, named, sent_of, registry):
             return _name_key(doc, list(ante.subtree)[: max(1, ante.i - ante.left_edge.i + 1)], registry)
         return None
     want_person = low in C.PRONOUNS_PERSON_MALE | C.PRONOUNS_PERSON_FEMALE
+    other = C.MALE_FIRST_NAMES if low in C.PRONOUNS_PERSON_FEMALE else C.FEMALE_FIRST_NAMES
     for pos, key, _ in reversed(named):
         if pos >= root.i or sent_of[root.i] - sent_of[pos] > PRONOUN_WINDOW_SENTENCES:
             continue
-        if want_person and key[0] == "person":
+        if want_person and key[0] == "person" and key[1][0] not in other:
             return key
         if low in C.PRONOUNS_NEUTER and key[0] == "org":
             return key
