@@ -105,7 +105,7 @@ def _flags_for(row: dict, mode: str, polnear: dict, nlp, judge) -> list:
     if mode == "pipeline":
         from ..pipeline import analyze_article
 
-        return analyze_article(article, judge=judge, nlp=nlp).flags
+        return [f for f in analyze_article(article, judge=judge, nlp=nlp).flags if f.relation in RELATIONS]
     if row["id"] not in polnear:
         raise EvaluationError(f"article {row['id']!r} is not in PolNeAR dev.jsonl; set SOURCECHECK_POLNEAR_DIR or use claims='pipeline'")
     doc = nlp(row["text"])
