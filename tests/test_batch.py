@@ -253,8 +253,11 @@ def test_dask_local_cluster(corpus, tmp_path):
     assert (tmp_path / "out" / "index.html").is_file()
 
 
-def test_dask_bad_address(corpus, tmp_path):
+def test_dask_bad_address(corpus, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
+    from sourcecheck import constants
+
+    monkeypatch.setattr(constants, "BATCH_DASK_CONNECT_TIMEOUT_S", 2)
     with pytest.raises(SourcecheckError, match="cannot connect to the Dask scheduler"):
         batch.run_batch([corpus], tmp_path / "out", dask="tcp://127.0.0.1:9", job_fn=fake_job, progress=False)
 

@@ -477,7 +477,7 @@ def _run_dask(jobs: list[Job], address, job_fn: Optional[JobFn], done: Callable[
 
     own = not isinstance(address, Client)
     try:
-        client = Client(address, timeout="20s", set_as_default=False) if own else address
+        client = Client(address, timeout=constants.BATCH_DASK_CONNECT_TIMEOUT_S, set_as_default=False) if own else address
     except (OSError, TimeoutError) as exc:
         raise SourcecheckError(
             f"cannot connect to the Dask scheduler at {address}: {exc} (check the address, or run without --dask)"

@@ -31,6 +31,8 @@ HTML_IN_TEXT_MARKUP_SHARE = 0.2
 #: Environment set to "1" in batch worker processes (and so in their kernels): workers already
 #: share the cores, so each uses one BLAS/OpenMP thread instead of oversubscribing them.
 BATCH_SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+#: Seconds to wait for a Dask scheduler (``--dask ADDRESS``) before giving up with a clear message.
+BATCH_DASK_CONNECT_TIMEOUT_S = 20
 
 # ----------------------------------------------------------------------------- attribution
 # Read by sourcecheck.attribution (and scripts/train_attribution.py, which trains the
