@@ -1,0 +1,364 @@
+"""Speaker resolution, speaker types, channels and the registry (issue #4).
+
+Attributions are built by hand (the extractor is tested in test_attribution.py),
+so each row tests only the resolution rules.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sourcecheck.article import article_from_text
+from sourcecheck.model import Attribution, Span, attribution_id
+from sourcecheck.speakers import EntitiesFileError, load_registry, resolve_speakers
+from sourcecheck.errors import SourcecheckError
+
+
+def _span(text: str, sub: str, after: int = 0) -> Span:
+    i = text.index(sub, after)
+    return Span(i, i + len(sub), sub)
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    starts = [m.end() for m in re.finditer(r"[.!?][”\"]? (?=[A-Z“\"])", text[:pos])]
+    return starts[-1] if starts else 0
+
+
+def make_attributions(text: str, specs) -> list[Attribution]:
+    """``specs``: (source, cue, content) substrings; source and content are searched from the cue's sentence start."""
+    out, pos = [], 0
+    for source, cue, content in specs:
+        cue_sp = _span(text, cue, pos)
+        start = _sentence_start(text, cue_sp.start)
+        src = [_span(text, source, start)] if source else []
+        con = [_span(text, content, start)]
+        out.append(Attribution(id=attribution_id(text, con, src), source=src, cue=[cue_sp], content=con))
+        pos = cue_sp.end
+    return out
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def resolve(nlp, registry, text, specs):
+    doc = nlp(text)
+    atts = make_attributions(text, specs)
+    res = resolve_speakers(article_from_text(text), doc, atts, registry)
+    return atts, res
+
+
+def speaker_of(res, att):
+    asg = res.by_attribution[att.id]
+    return res.speaker(asg.speaker_id), asg
+
+
+# text, attributions (source, cue, content), expected for the LAST attribution:
+# (speaker name, speaker type, method, role, affiliation); None = not checked
+CASES = [
+    pytest.param(
+        "Mayor John Smith met Governor Tom Briggs in Denver on Monday. He said the talks were useful.",
+        [("He", "said", "the talks were useful")],
+        ("John Smith", "person", "pronoun", "mayor", None),
+        id="pronoun-after-two-candidate-names-main-subject",
+    ),
+    pytest.param(
+        "Governor Tom Briggs met Senator Maria Lopez in Denver on Monday. She said the talks were useful.",
+        [("She", "said", "the talks were useful")],
+        ("Maria Lopez", "person", "pronoun", "senator", None),
+        id="pronoun-after-two-candidate-names-gender",
+    ),
+    pytest.param(
+        "“We will not back down,” said Senator Jane Doe of Ohio.",
+        [("Senator Jane Doe of Ohio", "said", "We will not back down")],
+        ("Jane Doe", "person", "name", "senator", "Ohio"),
+        id="quote-speaker-named-after-it",
+    ),
+    pytest.param(
+        "A Pentagon spokesman said the drills would continue next week.",
+        [("A Pentagon spokesman", "said", "the drills would continue next week")],
+        ("Pentagon", "government_body", "registry", "spokesman", None),
+        id="organisation-through-unnamed-spokesperson",
+    ),
+    pytest.param(
+        "Kremlin spokesman Dmitry Peskov said the talks were over. The Kremlin spokesman added that no date was set.",
+        [("Kremlin spokesman Dmitry Peskov", "said", "the talks were over"),
+         ("The Kremlin spokesman", "added", "no date was set")],
+        ("Dmitry Peskov", "person", "nominal", "spokesman", "Kremlin"),
+        id="organisation-through-named-spokesperson-then-nominal",
+    ),
+    pytest.param(
+        "Western officials said the strike killed 12 people.",
+        [("Western officials", "said", "the strike killed 12 people")],
+        ("Western officials", "anonymous", "anonymous", None, None),
+        id="anonymous-group",
+    ),
+    pytest.param(
+        "A senior administration official said the sanctions would stay in place.",
+        [("A senior administration official", "said", "the sanctions would stay in place")],
+        (None, "anonymous", "anonymous", None, None),
+        id="anonymous-single-source",
+    ),
+    pytest.param(
+        "Russian President Vladimir Putin spoke by phone on Thursday. Putin said the war could end soon.",
+        [("Putin", "said", "the war could end soon")],
+        ("Vladimir Putin", "person", "surname", "president", "Russian"),
+        id="surname-merged-with-full-name",
+    ),
+    pytest.param(
+        "Putin's policy adviser, Yuri Ushakov, spoke to reporters on Monday. The adviser said the offer was a trap.",
+        [("The adviser", "said", "the offer was a trap")],
+        ("Yuri Ushakov", "person", "nominal", "policy adviser", "Putin"),
+        id="nominal-to-named-person",
+    ),
+    pytest.param(
+        "Russian President Vladimir Putin and Ukrainian President Volodymyr Zelensky met in Geneva. "
+        "The Russian president said the talks had failed.",
+        [("The Russian president", "said", "the talks had failed")],
+        ("Vladimir Putin", "person", "nominal", "president", "Russian"),
+        id="nominal-with-affiliation-picks-right-president",
+    ),
+    pytest.param(
+        "The plan was criticised by Maria Lopez, who said it was unfair to farmers.",
+        [("who", "said", "it was unfair to farmers")],
+        ("Maria Lopez", "person", "name", None, None),
+        id="relative-pronoun",
+    ),
+    pytest.param(
+        "He said the plan was dead.",
+        [("He", "said", "the plan was dead")],
+        ("He", "unresolved", "unresolved", None, None),
+        id="pronoun-without-antecedent-is-unresolved",
+    ),
+    pytest.param(
+        "A new Gallup poll found that 52 percent of voters approve of the deal.",
+        [("A new Gallup poll", "found", "52 percent of voters approve of the deal")],
+        (None, "document", "document", None, "Gallup"),
+        id="document-poll",
+    ),
+    pytest.param(
+        "Russian forces have advanced near Kursk, according to the Wall Street Journal.",
+        [("the Wall Street Journal", "according to", "Russian forces have advanced near Kursk")],
+        ("Wall Street Journal", "news_outlet", "registry", None, None),
+        id="news-outlet",
+    ),
+    pytest.param(
+        "The U.S. and Ukraine said in a joint statement that talks would resume.",
+        [("The U.S. and Ukraine", "said", "talks would resume")],
+        ("U.S. and Ukraine", "government_body", "entity", None, None),
+        id="coordinated-governments",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, specs, expected", CASES)
+def test_resolution(nlp, registry, text, specs, expected):
+    atts, res = resolve(nlp, registry, text, specs)
+    spk, asg = speaker_of(res, atts[-1])
+    name, typ, method, role, aff = expected
+    assert spk is not None
+    if name is not None:
+        assert spk.name == name
+    assert spk.type == typ
+    assert asg.method == method
+    assert asg.resolved == (typ != "unresolved")
+    if role is not None:
+        assert asg.role == role
+    if aff is not None:
+        assert asg.affiliation == aff
+
+
+def test_empty_source_is_unresolved_not_guessed(nlp, registry):
+    text = "It was reported that the bridge had collapsed."
+    atts, res = resolve(nlp, registry, text, [("", "reported", "the bridge had collapsed")])
+    asg = res.by_attribution[atts[0].id]
+    assert asg.speaker_id is None and asg.resolved is False and asg.method == "unresolved"
+    assert res.speakers == []
+
+
+def test_first_person_inside_quote_is_the_quoted_speaker(nlp, registry):
+    text = "“I think we won the debate,” Senator Jane Doe said on Friday."
+    atts = make_attributions(text, [("Senator Jane Doe", "said", "I think we won the debate")])
+    i = text.index("I think")
+    atts.append(Attribution(id="inner", source=[Span(i, i + 1, "I")], cue=[Span(i + 2, i + 7, "think")],
+                            content=[Span(i + 8, i + 26, text[i + 8:i + 26])]))
+    res = resolve_speakers(article_from_text(text), nlp(text), atts, registry)
+    assert res.speaker(res.by_attribution["inner"].speaker_id).name == "Jane Doe"
+    assert res.by_attribution["inner"].method == "pronoun"
+
+
+# ----------------------------------------------------------------------------- channels
+CHANNELS = [
+    pytest.param(
+        "Trump, in a Friday post on Truth Social, said the war could end soon.",
+        ("Trump", "said", "the war could end soon"),
+        ("social_post", "post on Truth Social", "Truth Social", None),
+        id="platform-is-channel",
+    ),
+    pytest.param(
+        "Trump wrote on Truth Social that the deal was done.",
+        ("Trump", "wrote", "the deal was done"),
+        ("social_post", None, "Truth Social", None),
+        id="platform-without-channel-noun",
+    ),
+    pytest.param(
+        "The U.S. and Ukraine said in a joint statement released by the State Department that talks would resume.",
+        ("The U.S. and Ukraine", "said", "talks would resume"),
+        ("statement", "joint statement released by the State Department", None, "State Department"),
+        id="statement-released-by",
+    ),
+    pytest.param(
+        "“We agree with the proposals,” Putin said in a speech.",
+        ("Putin", "said", "We agree with the proposals"),
+        ("speech", "speech", None, None),
+        id="speech",
+    ),
+    pytest.param(
+        "During an appearance on Russian media, Yuri Ushakov called the proposal a breather.",
+        ("Yuri Ushakov", "called", "the proposal a breather"),
+        ("media_appearance", "appearance on Russian media", None, None),
+        id="media-appearance",
+    ),
+    pytest.param(
+        "Russian forces have advanced near Kursk, according to the Wall Street Journal.",
+        ("the Wall Street Journal", "according to", "Russian forces have advanced near Kursk"),
+        ("news_report", "according to the Wall Street Journal", None, "Wall Street Journal"),
+        id="news-report",
+    ),
+    pytest.param(
+        "The senator told CNN that she would vote against the bill.",
+        ("The senator", "told", "she would vote against the bill"),
+        ("interview", "interview with CNN", None, "CNN"),
+        id="interview-told-outlet",
+    ),
+    pytest.param(
+        "Mayor John Smith said the budget was balanced.",
+        ("Mayor John Smith", "said", "the budget was balanced"),
+        None,
+        id="no-channel-named",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, spec, expected", CHANNELS)
+def test_channels(nlp, registry, text, spec, expected):
+    atts, res = resolve(nlp, registry, text, [spec])
+    ch = res.by_attribution[atts[0].id].channel
+    if expected is None:
+        assert ch is None
+        return
+    kind, label, platform, publisher = expected
+    assert ch is not None and ch.kind == kind
+    if label is not None:
+        assert ch.label == label
+    assert ch.platform == platform
+    assert ch.publisher == publisher
+    if ch.span is not None:
+        assert text[ch.span.start:ch.span.end] == ch.span.text
+
+
+def test_platform_channel_is_not_a_speaker(nlp, registry):
+    text = "Trump, in a Friday post on Truth Social, said the war could end soon."
+    atts, res = resolve(nlp, registry, text, [("Trump", "said", "the war could end soon")])
+    assert [s.name for s in res.speakers] == ["Trump"]
+    assert all(s.type != "social_platform" for s in res.speakers)
+
+
+def test_speaker_ids_are_stable_and_mentions_exact(nlp, registry):
+    text = "Russian President Vladimir Putin spoke on Thursday. Putin said the war could end soon."
+    _, a = resolve(nlp, registry, text, [("Putin", "said", "the war could end soon")])
+    _, b = resolve(nlp, registry, text, [("Putin", "said", "the war could end soon")])
+    assert [s.id for s in a.speakers] == [s.id for s in b.speakers]
+    for s in a.speakers:
+        assert s.id.startswith("s-")
+        for m in s.mentions:
+            m.check(text)
+    assert a.speakers[0].mentions[0].text == "Vladimir Putin"
+
+
+# ----------------------------------------------------------------------------- registry
+def test_registry_has_common_entities(registry):
+    for alias, name, typ in [
+        ("WSJ", "Wall Street Journal", "news_outlet"),
+        ("the New York Times", "New York Times", "news_outlet"),
+        ("Truth Social", "Truth Social", "social_platform"),
+        ("Twitter", "X", "social_platform"),
+        ("the Kremlin", "Kremlin", "government_body"),
+        ("State Department", "State Department", "government_body"),
+        ("The White House", "White House", "government_body"),
+        ("Defense Department", "Pentagon", "government_body"),
+        ("NATO", "NATO", "organisation"),
+    ]:
+        e = registry.lookup(alias)
+        assert e is not None and e.name == name and e.type == typ, alias
+    assert len(registry) >= 150
+
+
+def test_user_file_extends_and_overrides(tmp_path):
+    f = tmp_path / "mine.yaml"
+    f.write_text(
+        "entities:\n"
+        "  - {name: Kyiv Daily Bugle, type: news_outlet, aliases: [KDB]}\n"
+        "  - {name: Kremlin, type: government_body, aliases: [the Kremlin, Moscow]}\n",
+        encoding="utf-8",
+    )
+    reg = load_registry(f)
+    assert reg.lookup("KDB").name == "Kyiv Daily Bugle"
+    assert reg.lookup("Moscow").name == "Kremlin"
+    assert reg.lookup("WSJ") is not None  # the shipped list is still there
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("entities: [", "not valid YAML"),
+        ("- a\n- b\n", "'entities:' list"),
+        ("entities:\n  - {type: news_outlet}\n", "no 'name'"),
+        ("entities:\n  - {name: Foo, type: blog}\n", "type 'blog' is not one of"),
+        ("entities:\n  - {name: Foo, type: news_outlet, aliases: [1, 2]}\n", "'aliases' must be a list"),
+        ("entities:\n  - {name: Foo, type: news_outlet, colour: red}\n", "unknown field(s) colour"),
+    ],
+)
+def test_bad_user_file_names_file_and_problem(tmp_path, content, problem):
+    f = tmp_path / "bad.yaml"
+    f.write_text(content, encoding="utf-8")
+    with pytest.raises(EntitiesFileError) as exc:
+        load_registry(f)
+    assert str(f) in str(exc.value) and problem in str(exc.value)
+    assert isinstance(exc.value, SourcecheckError)
+
+
+def test_missing_user_file(tmp_path):
+    with pytest.raises(EntitiesFileError, match="not found"):
+        load_registry(tmp_path / "nope.yaml")
+
+
+# ----------------------------------------------------------------------------- the seed article
+def test_seed_sources_table(nlp, seed_path):
+    """General rules + the data file give the sources a journalist expects (nothing seed-specific in code)."""
+    from sourcecheck.article import load_article
+    from sourcecheck.attribution import extract_attributions
+    from sourcecheck.claims import build_claims
+    from sourcecheck.model import Analysis
+    from sourcecheck.speakers import sources_frame
+
+    article = load_article(seed_path)
+    doc = nlp(article.text)
+    atts = extract_attributions(doc)
+    res = resolve_speakers(article, doc, atts, load_registry())
+    analysis = Analysis(article=article, attributions=atts, speakers=res.speakers,
+                        claims=build_claims(article, doc, atts, res)).validate()
+    df = sources_frame(analysis)
+    rows = {r.speaker: r for r in df.itertuples()}
+    assert rows["Donald Trump"].type == "person" and "Truth Social" in rows["Donald Trump"].channels
+    assert rows["Vladimir Putin"].type == "person"
+    assert rows["Dmitry Peskov"].type == "person" and rows["Dmitry Peskov"].affiliation == "Kremlin"
+    assert rows["Yuri Ushakov"].type == "person" and "adviser" in rows["Yuri Ushakov"].role
+    assert rows["Volodymyr Zelensky"].type == "person"
+    assert rows["Wall Street Journal"].type == "news_outlet"
+    joint = [r for r in df.itertuples() if "U.S." in r.speaker and "Ukraine" in r.speaker]
+    assert joint and joint[0].type == "government_body" and "State Department" in joint[0].channels
+    assert rows["Western officials and analysts"].type == "anonymous"
+    assert "Truth Social" not in rows  # a channel, not a source
