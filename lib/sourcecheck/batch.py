@@ -20,7 +20,19 @@ A failed run never leaves a report that looks complete: before a run starts the
 previous ``report.html`` and exports are removed (so a re-run that fails or is
 killed cannot leave last time's report behind), and a failure writes
 ``FAILED.txt`` with the reason. Verdicts recorded after a run do not make its
-report stale in this check; re-run with ``--force`` to refresh them.
+report stale in this check; re-run with ``--force`` to refresh them. In local
+worker processes the run's stderr (papermill, the kernel) goes to ``run.log``
+beside the report, so the progress bar on the terminal stays readable.
+
+Slugs depend on the set of articles in the batch: ``x.txt`` alone is ``x``, but
+next to another ``x.txt`` it becomes ``<folder>-x`` (so its outputs move and it
+is run again once).
+
+Dask (``--dask ADDRESS`` or ``$SOURCECHECK_DASK_ADDRESS``): the same ``run_job``
+runs on the cluster's workers, which must have sourcecheck installed and see the
+articles and the output folder at the same paths (a shared file system). Tasks in
+one worker process run one at a time, so start workers with ``--nthreads 1`` and
+as many processes as the machine has cores.
 """
 from __future__ import annotations
 
