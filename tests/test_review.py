@@ -293,3 +293,33 @@ def test_panel_escapes_article_text(store):
         shown = panel.claim_html.value + panel.recorded.value + panel.summary.value
         for bad in ("<script", "<img", "<iframe", "<a href", "</table"):
             assert bad not in shown, (i, bad)
+
+
+@pytest.mark.slow
+def test_light_edit_of_the_seed_article_with_the_real_pipeline(tmp_path, nlp, seed_path):
+    """The seed, then a copy with a line added on top and one claim reworded: verdicts follow the claims."""
+    from sourcecheck.article import load_article
+    from sourcecheck.pipeline import analyze_article
+
+    before = analyze_article(load_article(seed_path), nlp=nlp)
+    store = VerdictStore(tmp_path / "verdicts.sqlite")
+    for c in before.claims:
+        store.record(before.article, c, "unverified", reviewer="ana")
+    target = next(c for c in before.claims if c.attributed and len(c.text.split()) > 6)
+    words = target.spans[0].text.split()
+    reworded = target.spans[0].text.replace(words[-1], words[-1] + " indeed", 1)
+    text = seed_path.read_text(encoding="utf-8")
+    assert text.count(target.spans[0].text) == 1
+    edited = tmp_path / seed_path.name  # same file name -> same slug
+    edited.write_text("Editor's note: this article has been updated.\n\n" + text.replace(target.spans[0].text, reworded),
+                      encoding="utf-8")
+    after = analyze_article(load_article(edited, published="2025-03-14"), nlp=nlp)
+    assert after.article.slug == before.article.slug and after.article.sha256 != before.article.sha256
+
+    ids_before, ids_after = {c.id for c in before.claims}, {c.id for c in after.claims}
+    state = store.for_analysis(after)
+    assert set(state.latest) == ids_before & ids_after
+    assert {v.claim_id for v in state.orphans} == ids_before - ids_after
+    assert target.id in {v.claim_id for v in state.orphans}
+    assert len(ids_before & ids_after) >= 0.8 * len(ids_before)  # a light edit keeps most claims
+    assert store.count() == len(before.claims)  # nothing deleted
