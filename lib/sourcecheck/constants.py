@@ -408,7 +408,7 @@ CROSSCHECK_SHIFT_LINK = 0.22
 CROSSCHECK_SAME_PARAGRAPH_BONUS = 0.08
 CROSSCHECK_ADJACENT_BONUS = 0.10
 #: An anaphoric passage ("reject this", "he had no proof of it") links to a claim at most this many sentences back.
-CROSSCHECK_ANAPHOR_WINDOW = 2
+CROSSCHECK_ANAPHOR_WINDOW = 3
 #: Passages more than this many sentences away from a claim are not linked by word overlap alone.
 CROSSCHECK_MAX_DISTANCE = 12
 #: Minimum number of shared content lemmas (after synonyms) for a non-anaphoric link.

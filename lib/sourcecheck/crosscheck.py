@@ -249,7 +249,7 @@ def _claim_infos(claims: list[Claim], units: list[_Unit], doc, lex: Lexicon) -> 
         keys = [_content_keys(p + cue_toks, lex) for p in parts.values()] or [{}]
         polar = {lex.key(t.lemma_.lower()) for t in toks + cue_toks}
         sent_text = units[ui].text
-        hedge = lex.hedges.search(plain(sent_text))
+        hedge = lex.hedges.search(plain(sent_text)) or lex.hedges.search(plain(c.text))
         key = c.speaker_id or _name_key(holder)
         if key in lex.titles and not c.speaker_id:  # "the mayor" -> the mayor named last before (or anywhere)
             named = [a for a in aliases if a[1] == key]
@@ -343,8 +343,9 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
             ev = _passage_span(text, u, info.spans)
             if ev is None:
                 continue
-            if dist == 0 and not _own_sentence_cue(cues_here, u, info.spans):
-                continue  # the rest of the claim's own sentence counts only when it carries a cue after the claim
+            own = _own_sentence_cue(cues_here, u, info.spans) if dist == 0 else 0
+            if dist == 0 and not own:
+                continue  # the rest of the claim's own sentence counts only when it carries a cue bearing on the claim
             spk, spk_info = _passage_speaker(infos, u, ev, info, cues_here, own_sentence=dist == 0)
             if spk_info is not None and spk_info.key and spk_info.key == info.key:
                 if "unverified" not in cues_here:
@@ -354,9 +355,10 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
             if dist == 0:
                 tier = 2
                 after = [m.start() + u.start for ms in cues_here.values() for m in ms if m.start() + u.start >= info.spans[-1].end]
-                order = -(min(after) - info.spans[-1].end) if after else -1e6  # the claim right before the cue
+                order = 1e6 if own == 2 else (-(min(after) - info.spans[-1].end) if after else -1e6)  # the claim the cue is about
             elif anaphoric and 0 < dist <= C.CROSSCHECK_ANAPHOR_WINDOW:
                 tier = 1
+                order = score + C.CROSSCHECK_ADJACENT_BONUS * (dist == 1)
                 score += C.CROSSCHECK_ADJACENT_BONUS
             else:
                 tier = 0
@@ -370,10 +372,10 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
                 score -= C.CROSSCHECK_BEFORE_PENALTY * (dist < 0)
                 if score < C.CROSSCHECK_LINK_MIN:
                     continue
-            best.append((tier, order if tier == 2 else score, -abs(dist), info, ev, spk, spk_info, shared, score))
+            best.append((tier, order if tier else score, -abs(dist), info, ev, spk, spk_info, shared, score))
         if not best:
             continue
-        best.sort(key=lambda x: (x[0], x[2] if x[0] == 1 else x[1]), reverse=True)  # tier 2 score = closeness to the cue
+        best.sort(key=lambda x: (x[0], x[1]), reverse=True)  # own sentence, then anaphor, then link
         top = best[0]
         chosen = [top] + [b for b in best[1:] if top[0] == 0 and b[0] == 0 and b[1] >= top[1] * 0.95]
         for tier, _, _, info, ev, spk, spk_info, shared, score in chosen:
@@ -462,22 +464,25 @@ def _passage_span(text: str, u: _Unit, spans: list) -> Optional[Span]:
     return Span.of(text, s, e)
 
 
-def _own_sentence_cue(cues: dict, u: _Unit, spans: list) -> bool:
-    """A cue in the claim's own sentence counts after the claim ("..., but offered no proof") or as "contrary to"."""
+def _own_sentence_cue(cues: dict, u: _Unit, spans: list) -> int:
+    """How a cue in the claim's own sentence bears on the claim: 0 not at all, 1 it follows the claim
+    ("..., but offered no proof"), 2 it points ahead at the claim ("contrary to his claim that...",
+    "contradicting the police's earlier claim that...", "Video shows X, but Shelby said Y")."""
     end = max(s.end for s in spans)
     start = min(s.start for s in spans)
     text = u.text
-
-    def counts(m) -> bool:
-        pos = m.start() + u.start
-        if pos >= end:
-            return True
-        if pos >= start:
-            return False
-        between = text[m.end():start - u.start].lower()
-        return m.group(0).lower() == "contrary to" or re.search(r"\b(?:claim|claims|assertion|allegation|statement|contention)\b", between) is not None
-
-    return any(counts(m) for ms in cues.values() for m in ms)
+    best = 0
+    for ms in cues.values():
+        for m in ms:
+            pos = m.start() + u.start
+            if pos >= end:
+                best = max(best, 1)
+            elif pos < start:
+                between = text[m.end():start - u.start].lower()
+                if m.group(0).lower() == "contrary to" or re.search(
+                        r"\b(?:claim|claims|assertion|allegation|statement|contention|account)\b|(?:,|;)\s*(?:but|though|although|while|yet)\b", between):
+                    best = 2
+    return best
 
 
 def _passage_speaker(infos: list[_Info], u: _Unit, ev: Span, target: _Info, cues: dict, own_sentence: bool = False):

@@ -206,7 +206,8 @@ class RulesJudge:
             kind = _conflict_kind(pair, "contradicts")
             why = f"opposite wording {pair.antonym[0]!r} / {pair.antonym[1]!r}" if pair.antonym else _q(cues["contradicts"][0])
             return Verdict(kind, K["cue"] * strength, f"{_who(pair)} states otherwise ({why}).")
-        if opposite and (pair.contrast or (pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR)) and pair.link >= C.CROSSCHECK_LINK_STRONG:
+        if opposite and (pair.contrast or (pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR)) and (
+                pair.link >= C.CROSSCHECK_LINK_STRONG or pair.anaphor):
             kind = _conflict_kind(pair, "contradicts")
             why = f"{pair.antonym[0]!r} against {pair.antonym[1]!r}" if pair.antonym else "one says not"
             return Verdict(kind, K["polarity"] * strength, f"{_who(pair)} says the opposite ({why}).")
