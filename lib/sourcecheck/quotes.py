@@ -392,10 +392,10 @@ def _judge(tag: str, qs: list[_Tok], ds: list[_Tok]) -> DiffOp:
     for kind, test, label in checks:
         if Counter(n for n in qn if test(n)) != Counter(n for n in dn if test(n)):
             return DiffOp(tag, quote, document, True, kind, f"{label} changed: {what}")
-    if Counter(t.norm for t in qs if _is_name(t)) != Counter(t.norm for t in ds if _is_name(t)):
+    names = {t.norm for t in qs + ds if _is_name(t)}  # a name on either side counts on both (case may be lost)
+    if Counter(n for n in qn if n in names) != Counter(n for n in dn if n in names):
         return DiffOp(tag, quote, document, True, "name", f"a name changed: {what}")
     if tag == "changed" and len(qn) == len(dn) and all(_stem(a) == _stem(b) for a, b in zip(qn, dn)):
-        what = f'the document says "{document}", the quote "{quote}"'  # noqa: F841 - same wording
         return DiffOp(tag, quote, document, False, "inflection", f"grammatical form only: {what}")
     content = [n for n in qn + dn if n not in constants.FUNCTION_WORDS]
     if content:
