@@ -59,12 +59,20 @@ def _check_report_page(page, path: Path, artifacts_dir: Path, name: str, min_mar
         assert charts.nth(i).is_visible()
         assert charts.nth(i).evaluate("img => img.complete && img.naturalWidth > 100"), f"chart {i} did not render"
     page.screenshot(path=str(artifacts_dir / f"{name}.png"), full_page=True)
+    # printed on A4 (718 CSS px between 12 mm margins): every table and chart fits, text stays readable
+    page.set_viewport_size({"width": 718, "height": 1000})
     page.emulate_media(media="print")
+    overflow = page.evaluate(
+        "() => [...document.querySelectorAll('table.dataframe, img, .sc-article, .sc-header')]"
+        ".filter(el => el.getBoundingClientRect().right > 720).map(el => el.tagName + '.' + el.className)"
+    )
+    assert overflow == [], f"cut off on paper: {overflow}"
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.sc-article')).fontSize)") >= 13  # ~10pt
+    assert page.evaluate(
+        "Math.min(...[...document.querySelectorAll('table.dataframe')].map(t => parseFloat(getComputedStyle(t).fontSize)))"
+    ) >= 9  # px, ~7pt
     pdf = page.pdf(path=str(artifacts_dir / f"{name}.pdf"), format="A4", print_background=True)
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
-    # legible on paper: body text at least 8pt, and nothing wider than the printable A4 width
-    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.sc-article')).fontSize)")
-    assert size >= 10.5  # px; 8pt = 10.67px
     page.emulate_media(media="screen")
     assert page.console_errors == []
     assert page.external_requests == []
