@@ -299,8 +299,9 @@ class _Persons:
         for c in self.clusters:
             c.mentions.sort()
             c.roles.sort(key=lambda r: r[0])
-            if c.gender is None and c.first:
-                c.gender = "f" if c.first in C.FEMALE_FIRST_NAMES else "m" if c.first in C.MALE_FIRST_NAMES else None
+            first = c.first or (c.last if all(len(f.split()) == 1 for f in c.forms) else "")
+            if c.gender is None and first:
+                c.gender = "f" if first in C.FEMALE_FIRST_NAMES else "m" if first in C.MALE_FIRST_NAMES else None
 
     def _match_single(self, word: str, pos: int) -> Optional[int]:
         cands = [i for i, c in enumerate(self.clusters) if c.last == word]
@@ -570,9 +571,9 @@ class _Resolver:
                 return self.entity(reg, role=role, method="registry")
             if indefinite or poss_person is not None or det in ("his", "her", "their", "its"):
                 return _Found(f"a:{_key(name)}", name, "anonymous", "anonymous", role=role, affiliation=aff)
-            hit = self.recent(lambda f: f.type == "person", root)
-            if hit is not None:  # "the billionaire businessman": the person speaking in the preceding sentences
-                return _Found(hit.key, hit.name, hit.type, "nominal-recent", role=hit.role, affiliation=hit.affiliation)
+            hit = self.salient(root)
+            if hit is not None:  # "the billionaire businessman": the most talked-about person of the passage
+                return _Found(hit.key, hit.name, hit.type, "nominal-salient", role=hit.role, affiliation=hit.affiliation)
             return _Found(f"u:{_key(name)}", name, "unresolved", "unresolved", resolved=False, role=role, affiliation=aff)
         # organisations by common noun: "the Clinton campaign", "the Russian government"
         if lemma in C.ORG_NOUNS and not plural:
@@ -589,11 +590,17 @@ class _Resolver:
             hit = self.recent(lambda f: f.type in ("organisation", "government_body"), root, window=C.ANTECEDENT_WINDOW_SENTENCES)
             if hit is not None:
                 return _Found(hit.key, hit.name, hit.type, "nominal", role=hit.role, affiliation=hit.affiliation)
-            if lemma in ("campaign", "team", "camp", "staff") and det in ("the", "his", "her"):
-                hit = self.recent(lambda f: f.type == "person", root)
+            poss = next((t for t in root.children if t.dep_ == "poss" and t.lower_ in ("his", "her")), None)
+            if poss is not None:  # "her campaign": whose campaign the pronoun says
+                owner = self.pronoun_person(poss, "m" if poss.lower_ == "his" else "f")
+                if owner is not None and owner.type == "person":
+                    oname = f"{owner.name.split()[-1]} {lemma}"
+                    return _Found(f"o:{_key(oname)}", oname, "organisation", "pronoun")
+            if lemma in ("campaign", "team", "camp", "staff") and det == "the":
+                hit = self.salient(root)
                 if hit is not None:  # "the campaign": the campaign of the person speaking in the preceding sentences
                     oname = f"{hit.name.split()[-1]} {lemma}"
-                    return _Found(f"o:{_key(oname)}", oname, "organisation", "nominal-recent")
+                    return _Found(f"o:{_key(oname)}", oname, "organisation", "nominal-salient")
             return _Found(f"u:{_key(name)}", name, "unresolved", "unresolved", resolved=False)
         # entities from the recogniser
         ent_label = root.ent_type_
@@ -694,6 +701,24 @@ class _Resolver:
         if hit is None:
             return _Found(f"u:{low}", pron.text, "unresolved", "unresolved", resolved=False)
         return _Found(hit.key, hit.name, hit.type, "pronoun", role=hit.role, affiliation=hit.affiliation, plural=hit.plural)
+
+    def salient(self, tok) -> Optional[_Found]:
+        """The person mentioned most in the preceding passage (ties: most recently), for descriptive nominals."""
+        ctx = self.ctx
+        s = ctx.sent_of[tok.i]
+        best, best_key = None, None
+        for idx, c in enumerate(ctx.persons.clusters):
+            ms = [m[0] for m in c.mentions if m[0] < tok.i and s - ctx.sent_of[m[0]] <= C.NOMINAL_WINDOW_SENTENCES]
+            spoke = sum(1 for pos, f in self.history if f.key == f"p:{idx}" and pos < tok.i
+                        and s - ctx.sent_of[pos] <= C.NOMINAL_WINDOW_SENTENCES)
+            if not ms:
+                continue
+            key = (len(ms) + spoke, max(ms))
+            if best_key is None or key > best_key:
+                best, best_key = idx, key
+        if best is None:
+            return None
+        return self.person(best, self.doc[best_key[1]])
 
     def recent(self, ok, tok, window: int = C.ANTECEDENT_WINDOW_SENTENCES) -> Optional[_Found]:
         s = self.ctx.sent_of[tok.i]
