@@ -53,6 +53,7 @@ _CONTRAST = re.compile(r"\b(?:but|however|though|although|yet|whereas|despite|in
 _QUOTED = re.compile(r"[“\"']{1,2}([^“”\"']{4,80}?)[”\"']{1,2}")
 _NUM = re.compile(r"^\$?\d[\d,]*(?:\.\d+)?$")
 _ASSERTION_SPEAKER = "the article"
+_CUE_SUBJECT = "\0cue-subject"  # a passage speaker known only as the subject of its cue verb (no claim of its own)
 _NEGATIVE_CUE = re.compile(r"\b(?:den(?:y|ies|ied|ying)|disput\w*|reject\w*|dismiss\w*|refut\w*|doubt\w*)\b", re.I)
 
 
@@ -324,7 +325,8 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
         if rid in seen:
             return
         seen.add(rid)
-        r = Relation(rid, info.claim.id, ev_claim.claim.id if ev_claim else None, verdict.relation, verdict.reason,
+        ev_id = ev_claim.claim.id if ev_claim is not None and ev_claim.claim.id != _CUE_SUBJECT else None
+        r = Relation(rid, info.claim.id, ev_id, verdict.relation, verdict.reason,
                      ev_spans, round(float(verdict.confidence), 3), getattr(verdict, "method", "rules"))
         r._speaker = speaker  # for flags; not serialised
         relations.append(r)
@@ -493,6 +495,16 @@ def _passage_speaker(infos: list[_Info], u: _Unit, ev: Span, target: _Info, cues
     for pool in (inside, around):
         for x in pool:
             return (x.claim.speaker or "an unnamed source"), x
+    # "Mr. Obama dismissed the criticism": the subject of the cue verb speaks
+    for p in pos:
+        tok = next((t for t in u.tokens if t.idx <= p < t.idx + len(t.text) + 1), None)
+        for t in ([tok] if tok is not None else []):
+            head = t if t.pos_ in ("VERB", "AUX") else t.head
+            subj = next((k for k in head.children if k.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None and (subj.pos_ == "PROPN" or subj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")):
+                name = " ".join(w.text for w in subj.subtree if not w.is_punct and w.dep_ not in ("relcl", "appos"))
+                return name, _Info(Claim(_CUE_SUBJECT, name, [ev]), u.i, [{}], False, name, _name_key(name),
+                                   frozenset(), None, [], set())
     # an unattributed passage right after "..., according to the Wall Street Journal" carries that report on
     for x in sorted(infos, key=lambda x: -x.claim.start):
         if x.unit < u.i - 2 or x.unit >= u.i or x is target:

@@ -194,7 +194,7 @@ class RulesJudge:
                 verb = {"denies": "rejects the claim it is the subject of", "disputes": "pushes back on the claim",
                         "contradicts": "states the opposite"}[kind]
                 return Verdict(kind, (K["anaphor"] if pair.anaphor else K["cue"]) * strength, f"{_who(pair)} {verb} ({_q(cues[cls][0])}).")
-        if pair.numbers and pair.link >= C.CROSSCHECK_LINK_MIN:
+        if pair.numbers and pair.link >= C.CROSSCHECK_NUMERIC_LINK:
             a, b = pair.numbers
             return Verdict("numeric_mismatch", K["numeric"] * strength,
                            f"Different figures for the same quantity: the claim says {a}, {_who(pair)} says {b}.")
@@ -207,7 +207,7 @@ class RulesJudge:
             why = f"opposite wording {pair.antonym[0]!r} / {pair.antonym[1]!r}" if pair.antonym else _q(cues["contradicts"][0])
             return Verdict(kind, K["cue"] * strength, f"{_who(pair)} states otherwise ({why}).")
         if opposite and (pair.contrast or (pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR)) and (
-                pair.link >= C.CROSSCHECK_LINK_STRONG or pair.anaphor):
+                pair.link >= C.CROSSCHECK_LINK_STRONG or (pair.anaphor and pair.antonym is not None)):
             kind = _conflict_kind(pair, "contradicts")
             why = f"{pair.antonym[0]!r} against {pair.antonym[1]!r}" if pair.antonym else "one says not"
             return Verdict(kind, K["polarity"] * strength, f"{_who(pair)} says the opposite ({why}).")
