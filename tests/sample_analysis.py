@@ -151,7 +151,7 @@ REPORT_CELLS = [
      "analysis = build()\nverdicts = review.open_store({db!r}).for_analysis(analysis)", ["remove_cell"]),
     ("display(HTML(report.header_html(analysis, verdicts)))", ["remove_input"]),
     ("## The article", None),
-    ("display(HTML(report.article_html(analysis)))", ["remove_input"]),
+    ("display(HTML(report.article_html(analysis, verdicts)))", ["remove_input"]),
     ("## Attributed claims", None),
     ("pd.DataFrame(exports.claims_rows(analysis, verdicts))[['number', 'speaker', 'channel', 'content', 'flags']]",
      ["remove_input"]),

@@ -105,3 +105,14 @@ def test_article_html_escapes_everything():
     html = report.article_html(hostile())
     assert "<script" not in html and "<img" not in html and "<iframe" not in html and "<a href" not in html
     assert "&lt;b&gt;The mayor&lt;/b&gt;" in html  # the speaker name in the legend and tooltips
+
+
+def test_article_html_shows_the_latest_verdict_on_each_claim(tmp_path):
+    a = seed_like()
+    store = VerdictStore(tmp_path / "v.sqlite")
+    store.record(a.article, a.claims[0], "unverified", reviewer="ana")
+    store.record(a.article, a.claims[0], "false", reviewer="ana")
+    store.record(a.article, a.claims[2], "needs_follow_up", reviewer="ben")
+    html = report.article_html(a, store.for_analysis(a))
+    assert re.findall(r'<span class="sc-verdict-badge">([^<]*)</span>', html) == ["False", "Needs follow-up"]
+    assert '<span class="sc-verdict-badge">' not in report.article_html(a)

@@ -281,6 +281,7 @@ def test_panel_saves_to_the_store_and_reads_back(store, analysis):
     assert again.verdict.value == "false"
     assert "Recorded verdict" in again.recorded.value and "False" in again.recorded.value
     assert "1 with a verdict" in again.summary.value
+    assert "All verdicts on this article (1)" in again.table_html.value and "WSJ: no complete" in again.table_html.value
 
 
 def test_panel_escapes_article_text(store):
@@ -290,8 +291,10 @@ def test_panel_escapes_article_text(store):
     panel = ReviewPanel(a, store, reviewer="ana")
     for i in range(len(panel.items)):
         panel.go(i)
-        shown = panel.claim_html.value + panel.recorded.value + panel.summary.value
-        for bad in ("<script", "<img", "<iframe", "<a href", "</table"):
+        store.record(a.article, panel.item.claim, "disputed", reviewer="<script>r()</script>", note="<img src=x>")
+        panel.refresh()
+        shown = panel.claim_html.value + panel.recorded.value + panel.summary.value + panel.table_html.value
+        for bad in ("<script", "<img", "<iframe", "<a href", "</table><b>bold"):
             assert bad not in shown, (i, bad)
 
 

@@ -35,6 +35,7 @@ _CSS = """
 .sc-article span.sc-unattributed { border-bottom: 1px dotted #6b7280; }
 .sc-article sup.sc-num { font-family: sans-serif; font-size: 0.7em; font-weight: bold; color: #374151; margin-right: 1px; }
 .sc-article sup.sc-flag { color: #b91c1c; }
+.sc-article .sc-verdict-badge { font-weight: normal; background: #111827; color: #fff; border-radius: 3px; padding: 0 3px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .sc-legend { font-family: sans-serif; font-size: 0.85rem; margin: 0.5em 0 1em 0; }
 .sc-legend span { display: inline-block; padding: 1px 6px; margin: 2px 4px 2px 0; border-radius: 3px; }
 .sc-header { font-family: sans-serif; border-bottom: 2px solid #111827; margin-bottom: 1em; padding-bottom: 0.5em; }
@@ -115,12 +116,14 @@ def header_html(analysis: Analysis, verdicts=None) -> str:
     )
 
 
-def article_html(analysis: Analysis) -> str:
+def article_html(analysis: Analysis, verdicts=None) -> str:
     """The article, one <p> per paragraph, attributed passages highlighted and numbered.
 
     Colour = speaker; a red outline marks a flagged claim; a dotted underline marks the
-    article's own unattributed assertions.
+    article's own unattributed assertions. With ``verdicts`` (a ``review.ReviewState``),
+    each claim's number carries its latest verdict label.
     """
+    latest = dict(getattr(verdicts, "latest", verdicts or {}))
     text = analysis.article.text
     colours = speaker_colours(analysis)
     numbers = claim_numbers(analysis)
@@ -144,7 +147,9 @@ def article_html(analysis: Analysis) -> str:
                 c = m[3]
                 flag = " sc-flag" if c.id in flagged else ""
                 sign = "&#9873;" if c.id in flagged else ""
-                prefix += f'<sup class="sc-num{flag}" title="claim {numbers.get(c.id, "")}">[{numbers.get(c.id, "")}{sign}]</sup>'
+                verdict = latest.get(c.id)
+                badge = f' <span class="sc-verdict-badge">{e(verdict.label)}</span>' if verdict is not None else ""
+                prefix += f'<sup class="sc-num{flag}" title="claim {numbers.get(c.id, "")}">[{numbers.get(c.id, "")}{sign}{badge}]</sup>'
         # keep paragraph structure: split the segment on newlines
         pieces = text[seg_start:seg_end].split("\n")
         rendered = []

@@ -20,7 +20,7 @@ import ipywidgets as w
 from . import constants
 from .errors import ReviewStoreError
 from .model import Analysis
-from .review import ReviewItem, VerdictStore, claim_in_context_html, evidence_html, review_queue
+from .review import ReviewItem, VerdictStore, claim_in_context_html, evidence_html, review_queue, verdict_table
 
 _CSS = """<style>
 .sc-review mark.sc-claim {background:#fff3b0; padding:0 .1em;}
@@ -54,11 +54,12 @@ class ReviewPanel:
         self.status = w.HTML()
         self.recorded = w.HTML()
         self.orphans_html = w.HTML()
+        self.table_html = w.HTML()
         for widget, cls in (
             (self.verdict, "sc-verdict"), (self.note, "sc-note"), (self.reviewer, "sc-reviewer"),
             (self.save_button, "sc-save"), (self.prev_button, "sc-prev"), (self.next_button, "sc-next"),
             (self.status, "sc-status"), (self.recorded, "sc-recorded"), (self.claim_html, "sc-claim-box"),
-            (self.jump, "sc-jump"),
+            (self.jump, "sc-jump"), (self.table_html, "sc-verdict-table"),
         ):
             widget.add_class(cls)
 
@@ -71,7 +72,7 @@ class ReviewPanel:
             [
                 w.HTML(_CSS), self.summary, self.jump, w.HBox([self.prev_button, self.next_button]), self.claim_html,
                 self.recorded, self.verdict, self.note, w.HBox([self.reviewer, self.save_button]), self.status,
-                self.orphans_html,
+                self.orphans_html, self.table_html,
             ]
         )
         self.widget.add_class("sc-review")
@@ -124,6 +125,12 @@ class ReviewPanel:
         latest = state.latest.get(self.item.claim.id)
         self.verdict.value = latest.verdict if latest else None
         self.recorded.value = self._recorded_block(self.item.claim.id)
+        table = verdict_table(self.analysis, state)
+        self.table_html.value = (
+            "<details><summary>All verdicts on this article (" + str(len(table)) + ")</summary>"
+            + table.to_html(index=False, escape=True, na_rep="") + "</details>"
+            if len(table) else ""
+        )
         if state.orphans:
             lis = "".join(
                 f"<li>{html.escape(v.label)} — “{html.escape(v.claim_text)}” "
