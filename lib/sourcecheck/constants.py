@@ -121,6 +121,8 @@ QUOTE_MIN_TOKEN_SHARE = 0.5
 #: Quotes with fewer words than this are searched for as exact word sequences only (a one-word
 #: scare quote such as "breather" fuzzy-matches almost anything).
 QUOTE_MIN_FUZZY_TOKENS = 3
+#: Characters after one piece of a quote with an ellipsis within which the next piece must be found.
+QUOTE_ELLIPSIS_MAX_GAP = 6000
 #: A quote shorter than this (in words) found only in another speaker's document is reported
 #: ("other speaker") but not flagged: "root causes" is evidence of nothing.
 QUOTE_MIN_MISATTRIBUTION_TOKENS = 5

@@ -156,9 +156,15 @@ def _quote_tokens(text: str) -> list[_Tok]:
         if nxt is not None:
             nxt.ellipsis_before = True
     for t in toks:  # editorial marks are ops of their own, not punctuation differences
-        t.sep = re.sub(r"\s*(?:…|\.\s?\.\s?\.)\s*", " ", t.sep.replace("[", "").replace("]", "")) if (
-            "[" in t.sep or "]" in t.sep or _ELLIPSIS.search(t.sep)) else t.sep
+        t.sep = _strip_marks(t.sep)
     return toks
+
+
+def _strip_marks(sep: str) -> str:
+    """The text between two words without ellipses and square brackets."""
+    if "[" in sep or "]" in sep or _ELLIPSIS.search(sep):
+        return re.sub(r"\s*(?:…|\.\s?\.\s?\.)\s*", " ", sep.replace("[", "").replace("]", ""))
+    return sep
 
 
 def _is_negation(n: str) -> bool:
@@ -335,22 +341,40 @@ class _Match:
         return self.index.doc
 
 
-def _align(q: list[_Tok], idx: _DocIndex) -> Optional[_Match]:
-    """The best passage for the quote words in one document (rapidfuzz over the prepared text), or None."""
+def _align(q: list[_Tok], idx: _DocIndex, lo: int = 0, hi: Optional[int] = None) -> Optional[_Match]:
+    """The best passage for the quote words in one document (rapidfuzz over the prepared text), or None.
+
+    A quote with ellipses is also aligned piece by piece, in order (the words an ellipsis stands for
+    can be many, and rapidfuzz's window is only as long as the quote); the better alignment wins.
+    """
     from rapidfuzz import fuzz
 
-    if not q or not idx.flat.strip():
+    flat = idx.flat if hi is None and lo == 0 else idx.flat[lo:hi]
+    if not q or not flat.strip():
         return None
     qs = [t.norm for t in q if not t.bracket]
     if not qs:
         return None
     if len(qs) < constants.QUOTE_MIN_FUZZY_TOKENS:  # too short for fuzzy matching: exact word run only
-        m = re.search(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in qs) + r"(?!\w)", idx.flat)
-        return _Match(idx, 100.0, m.start(), m.end()) if m else None
-    al = fuzz.partial_ratio_alignment(" ".join(t.norm for t in q), idx.flat)
-    if al is None or al.dest_end <= al.dest_start:
-        return None
-    return _Match(idx, al.score, al.dest_start, al.dest_end)
+        m = re.search(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in qs) + r"(?!\w)", flat)
+        return _Match(idx, 100.0, lo + m.start(), lo + m.end()) if m else None
+    al = fuzz.partial_ratio_alignment(" ".join(t.norm for t in q), flat)
+    best = None if al is None or al.dest_end <= al.dest_start else _Match(idx, al.score, lo + al.dest_start, lo + al.dest_end)
+    cuts = [i for i, t in enumerate(q) if t.ellipsis_before and i > 0]
+    if cuts and hi is None and lo == 0:
+        pieces = [q[a:b] for a, b in zip([0] + cuts, cuts + [len(q)])]
+        found, pos = [], 0
+        for piece in pieces:
+            m = _align(piece, idx, pos, pos + constants.QUOTE_ELLIPSIS_MAX_GAP if found else None)
+            if m is None:
+                break
+            found.append((m, sum(not t.bracket for t in piece)))
+            pos = m.end
+        if len(found) == len(pieces):
+            score = sum(m.score * n for m, n in found) / max(1, sum(n for _, n in found))
+            if best is None or score > best.score:
+                best = _Match(idx, score, found[0][0].start, found[-1][0].end)
+    return best
 
 
 # =========================================================================== the diff
@@ -408,7 +432,7 @@ def _cosmetic(qt: _Tok, dt: _Tok, last: bool) -> list[str]:
     if qt.raw != dt.raw:
         kinds.append("case" if qt.raw.lower() == dt.raw.lower() else "quote marks")
     if not last:
-        qsep, dsep = qt.sep, dt.sep
+        qsep, dsep = qt.sep, _strip_marks(dt.sep)  # quote seps lost their editorial marks already
         if qsep != dsep:
             fold = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
             if qsep.translate(fold) == dsep.translate(fold):
@@ -420,15 +444,47 @@ def _cosmetic(qt: _Tok, dt: _Tok, last: bool) -> list[str]:
     return kinds
 
 
-def _compare(q: list[_Tok], d: list[_Tok]) -> tuple[list[DiffOp], str, list[_Tok]]:
-    """Diff ops, the fidelity class and the passage words (trimmed to the quote's extent)."""
-    ops = _diff(q, d)
-    # passage words before the quote's first word or after its last are not omissions
-    lo, hi = 0, len(d)
+def _trimmed(ops: list, n: int) -> tuple[list, int, int]:
+    """Drop passage words before the quote's first word and after its last (not omissions); edge
+    [bracketed] insertions stand for nothing in the passage."""
+    ops = list(ops)
+    lo, hi = 0, n
     while ops and ops[0][0] == "omitted":
         lo += len(ops.pop(0)[2])
     while ops and ops[-1][0] == "omitted":
         hi -= len(ops.pop()[2])
+    for i in (0, -1):
+        if (ops and ops[i][1] and all(t.bracket for t in ops[i][1]) and ops[i][2]
+                and [t.norm for t in ops[i][1]] != [t.norm for t in ops[i][2]]):
+            tag, qs, ds = ops[i]
+            ops[i] = ("added", qs, [])
+            if i == 0:
+                lo += len(ds)
+            else:
+                hi -= len(ds)
+    return ops, lo, max(lo, hi)
+
+
+def _tightest(q: list[_Tok], d: list[_Tok]) -> tuple[list, int, int]:
+    """Of the diffs made front to back and back to front, the one with the tighter passage.
+
+    An LCS diff pairs a repeated word ("I", "the") with its first copy; diffing the reversed
+    lists pairs it with the last. At the passage's start the last copy is the right one.
+    """
+    fwd = _trimmed(_diff(q, d), len(d))
+    rev_ops = [(tag, qs[::-1], ds[::-1]) for tag, qs, ds in reversed(_diff(q[::-1], d[::-1]))]
+    rev = _trimmed(rev_ops, len(d))
+
+    def cost(x):
+        ops, lo, hi = x
+        return (hi - lo, sum(tag != "equal" for tag, _, _ in ops))
+
+    return min((fwd, rev), key=cost)
+
+
+def _compare(q: list[_Tok], d: list[_Tok]) -> tuple[list[DiffOp], str, list[_Tok]]:
+    """Diff ops, the fidelity class and the passage words (trimmed to the quote's extent)."""
+    ops, lo, hi = _tightest(q, d)
     out: list[DiffOp] = []
     n_q = sum(len(x[1]) for x in ops)
     seen_q = 0
@@ -455,6 +511,8 @@ def _compare(q: list[_Tok], d: list[_Tok]) -> tuple[list[DiffOp], str, list[_Tok
                 out.append(DiffOp("equal", _words(run), _words(run)))
         elif tag == "omitted" and qs == [] and seen_q < len(q) and q[seen_q].ellipsis_before:
             out.append(DiffOp("ellipsis", "…", _words(ds, False), False, "ellipsis", "omission marked with an ellipsis"))
+        elif qs and all(t.bracket for t in qs) and [t.norm for t in qs] == [t.norm for t in ds]:
+            out.append(DiffOp("equal", _words(qs), _words(ds)))  # the document has the same bracketed words
         elif qs and all(t.bracket for t in qs):
             out.append(DiffOp("bracket", "[" + _words(qs, False) + "]", _words(ds, False), False, "bracket",
                               f'editorial insertion in brackets stands for "{_words(ds, False)}"' if ds
