@@ -79,26 +79,22 @@ def edits(q: str, rng: random.Random) -> dict[str, str]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", default="dev")
-    ap.add_argument("--limit", type=int, default=400, help="quotations to use")
-    ap.add_argument("--seed", type=int, default=3)
-    args = ap.parse_args()
-    rng = random.Random(args.seed)
+def evaluate(split: str = "dev", limit: int = 400, seed: int = 3) -> dict:
+    """Counts per edit: total, right class, right materiality; confusions; seconds spent in check_quotes."""
+    rng = random.Random(seed)
     total = collections.Counter()
     right_class = collections.Counter()
     right_material = collections.Counter()
     confusions = collections.Counter()
     n_quotes, t_check = 0, 0.0
     with tempfile.TemporaryDirectory() as tmp:
-        for line in (DATA / f"{args.split}.jsonl").open(encoding="utf-8"):
-            if n_quotes >= args.limit:
+        for line in (DATA / f"{split}.jsonl").open(encoding="utf-8"):
+            if n_quotes >= limit:
                 break
             art = json.loads(line)
             text = art["text"]
             segs = [text[s.start:s.end] for s in quotes.quoted_segments(text) if not s.note]
-            segs = [q for q in segs if 8 <= len(WORD.findall(q)) <= 60][: max(0, args.limit - n_quotes)]
+            segs = [q for q in segs if 8 <= len(WORD.findall(q)) <= 60][: max(0, limit - n_quotes)]
             if not segs:
                 continue
             folder = Path(tmp) / art["id"]
@@ -132,15 +128,31 @@ def main() -> None:
                 if cls != exp_class:
                     confusions[(kind, cls)] += 1
             n_quotes += len(segs)
-    print(f"PolNeAR {args.split}: {n_quotes} quotations (8-60 words), {sum(total.values())} edited quotes, "
-          f"checked in {t_check:.1f} s")
+    n = sum(total.values())
+    return {
+        "quotations": n_quotes, "edited": n, "seconds": t_check, "total": total, "right_class": right_class,
+        "right_material": right_material, "confusions": confusions,
+        "class_accuracy": sum(right_class.values()) / max(1, n),
+        "material_accuracy": sum(right_material.values()) / max(1, n),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="dev")
+    ap.add_argument("--limit", type=int, default=400, help="quotations to use")
+    ap.add_argument("--seed", type=int, default=3)
+    args = ap.parse_args()
+    r = evaluate(args.split, args.limit, args.seed)
+    total, right_class, right_material = r["total"], r["right_class"], r["right_material"]
+    print(f"PolNeAR {args.split}: {r['quotations']} quotations (8-60 words), {r['edited']} edited quotes, "
+          f"checked in {r['seconds']:.1f} s")
     print(f"{'edit':16s} {'n':>5s} {'class right':>12s} {'material right':>15s}")
     for kind in EXPECTED:
         if total[kind]:
             print(f"{kind:16s} {total[kind]:5d} {right_class[kind] / total[kind]:12.1%} {right_material[kind] / total[kind]:15.1%}")
-    n = sum(total.values())
-    print(f"{'all':16s} {n:5d} {sum(right_class.values()) / n:12.1%} {sum(right_material.values()) / n:15.1%}")
-    print("most common confusions:", confusions.most_common(8))
+    print(f"{'all':16s} {r['edited']:5d} {r['class_accuracy']:12.1%} {r['material_accuracy']:15.1%}")
+    print("most common confusions:", r["confusions"].most_common(8))
 
 
 if __name__ == "__main__":
