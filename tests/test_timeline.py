@@ -50,6 +50,9 @@ RESOLVE = [
     ("the early '80s", FRIDAY, "1980-01-01", "1989-12-31", "range"),
     ("earlier Friday", FRIDAY, FRIDAY, FRIDAY, "day"),
     ("essay last week", FRIDAY, "2025-03-03", "2025-03-09", "week"),  # spaCy's span with an extra word
+        ("in the last week", FRIDAY, "2025-03-08", FRIDAY, "range"),  # the past 7 days, not the week before
+    ("1980’s", FRIDAY, "1980-01-01", "1989-12-31", "range"),
+    ("more than a year ago", FRIDAY, "2023-07-16", "2024-03-14", "range"),  # at least a year: ends a year back
         # earlier this week on a Monday: nothing earlier in the week; the Monday itself
     ("earlier this week", "2025-03-10", "2025-03-10", "2025-03-10", "day"),
     # a date with its own year needs no publication date
@@ -99,6 +102,13 @@ def test_every_rule_in_the_table_has_an_implementation():
     for _, rule, _, _ in constants.VAGUE_TIME_RULES:
         a, b = timeline._rule_range(rule, p)
         assert a <= b
+
+
+def test_relative_words_inside_names_are_not_times():
+    text = "A reporter for USA Today saw it. Today, he spoke on CBS This Morning."
+    an = Analysis(article=article_from_text(text, published=FRIDAY))
+    assert [x.text for x in timeline.resolve_times(an, None)] == ["Today"]
+    assert timeline.resolve_times(an, None)[0].start == text.index("Today,")
 
 
 def test_future_tense_weekday_uses_next_occurrence():

@@ -183,7 +183,7 @@ VAGUE_TIME_RULES = (
     (r"(?:later )?this week", "this_week", "week", "the publication week (Monday-Sunday)"),
     (r"last week|(?:the )?previous week", "last_week", "week", "the week before the publication week"),
     (r"next week", "next_week", "week", "the week after the publication week"),
-    (r"(?:in )?(?:recent|the past few|the last few|the past several|the last several) days|over the (?:past|last) (?:few|several) days|(?:over )?(?:the )?past week", "recent_days", "range", "the 7 days up to publication (vague)"),
+    (r"(?:in )?(?:recent|the past few|the last few|the past several|the last several) days|over the (?:past|last) (?:few|several) days|(?:over |in |during )?(?:the )?past week|(?:over |in |during )?the last week", "recent_days", "range", "the 7 days up to publication (vague)"),
     (r"recently|lately|in recent weeks", "recent_weeks", "range", "the 30 days up to publication (vague)"),
     (r"earlier (?:this|in the) month", "month_start_to_yesterday", "range", "first of the publication month to the day before publication"),
     (r"this month", "this_month", "month", "the publication month"),

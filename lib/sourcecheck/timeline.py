@@ -197,16 +197,18 @@ def _minus(p: _dt.date, n: int, unit: str) -> _dt.date:
 def resolve_expression(text: str, published: Optional[str], *, future: bool = False, inner: bool = False) -> dict:
     """Resolve one expression; returns the fields of ``TimeExpression`` that describe the result."""
     raw = " ".join(text.split())
-    t = raw.lower().replace("’", "'")
-    t = re.sub(r"'s$", "", t)
+    full = raw.lower().replace("’", "'")
+    t = full if re.search(r"\d0'?s$", full) else re.sub(r"'s$", "", full)  # "1980's" is a decade
     if not _AGO.fullmatch(t):
         while _LEAD.match(t):
             t = _LEAD.sub("", t, count=1)
     p = _dt.date.fromisoformat(published) if published else None
     no_date = "relative to the publication date, which is unknown (set `published` or a metadata sidecar)"
 
-    for pattern, rule, gran, note in constants.VAGUE_TIME_RULES:
-        if re.fullmatch(pattern, t, re.I):
+    # the full text first: "in the last week" (the past 7 days) is not "last week" (the week before)
+    tries = [(re.sub(r"'s$", "", full), r) for r in constants.VAGUE_TIME_RULES] + [(t, r) for r in constants.VAGUE_TIME_RULES]
+    for candidate, (pattern, rule, gran, note) in tries:
+        if re.fullmatch(pattern, candidate, re.I):
             if p is None:
                 return {"granularity": "unresolved", "method": rule, "note": no_date}
             a, b = _rule_range(rule, p)
@@ -243,7 +245,13 @@ def resolve_expression(text: str, published: Optional[str], *, future: bool = Fa
         unit = m.group("unit").lower().rstrip("s")
         vague_n = m.group("n").lower() in ("a few", "few", "several", "a couple of")
         approx = bool(m.group("approx")) or vague_n
-        a, b = _approx_range(_minus(p, n, unit), unit, approx)
+        center = _minus(p, n, unit)
+        a, b = _approx_range(center, unit, approx)
+        bound = (m.group("approx") or "").lower()
+        if bound in ("more than", "over", "just over"):
+            b = center  # at least N units ago
+        elif bound in ("less than", "just under"):
+            a = center
         b = min(b, p)
         return {"resolved_start": _iso(a), "resolved_end": _iso(b), "granularity": "day" if a == b else "range",
                 "method": "ago", "note": f"{n} {unit}(s) before publication" + (", approximate" if approx else "")}
@@ -285,7 +293,7 @@ def resolve_expression(text: str, published: Optional[str], *, future: bool = Fa
         return {"resolved_start": _iso(d), "resolved_end": _iso(d), "granularity": "day", "method": "day of month",
                 "note": "the most recent such day of the month on or before publication"}
 
-    m = re.fullmatch(r"(?:the )?(?:(?:early|mid|late)[- ])?(\d{3})0s", t)
+    m = re.fullmatch(r"(?:the )?(?:(?:early|mid|late)[- ])?(\d{3})0'?s", t)
     if m:
         y0 = int(m.group(1)) * 10
         return {"resolved_start": f"{y0}-01-01", "resolved_end": f"{y0 + 9}-12-31", "granularity": "range",
@@ -349,6 +357,21 @@ def _claim_ranges(claim, sents: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return ranges
 
 
+def _part_of_name(text: str, start: int, end: int) -> bool:
+    """"Today" in "USA Today", "This Morning" in "CBS This Morning": a capitalised relative word right
+    after a capitalised word mid-sentence is part of a name, not a time."""
+    span = text[start:end]
+    if not span[:1].isupper() or re.match(r"(?i)(?:on |last |next |this |early |late )?(?:monday|tuesday|wednesday|thursday|"
+                                          r"friday|saturday|sunday|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", span):
+        return False
+    before = text[max(0, start - 40):start]
+    m = re.search(r"(\S+)\s+$", before)
+    if not m or re.search(r"[.!?:\"“”]$", m.group(1)):
+        return False
+    word = m.group(1)
+    return word[:1].isupper() or word.isupper()
+
+
 def resolve_times(analysis: Analysis, doc=None) -> list[TimeExpression]:
     """Find, resolve and link the article's time expressions; stored in ``analysis.extras["time_expressions"]``."""
     from .model import stable_id
@@ -362,6 +385,8 @@ def resolve_times(analysis: Analysis, doc=None) -> list[TimeExpression]:
     quoted = [(q.start, q.end) for q in quoted_segments(text)]
     out: list[TimeExpression] = []
     for s, e, src in find_time_expressions(text, doc):
+        if _part_of_name(text, s, e):
+            continue
         res = resolve_expression(text[s:e], published, future=_future(doc, s, e))
         if res.get("resolved_start") and any(a <= s and e <= b for a, b in quoted):
             res["note"] = "; ".join(filter(None, [res.get("note"), "inside a quotation: relative to when the speaker said it, "
