@@ -116,3 +116,50 @@ def test_article_html_shows_the_latest_verdict_on_each_claim(tmp_path):
     html = report.article_html(a, store.for_analysis(a))
     assert re.findall(r'<span class="sc-verdict-badge">([^<]*)</span>', html) == ["False", "Needs follow-up"]
     assert '<span class="sc-verdict-badge">' not in report.article_html(a)
+
+
+# --------------------------------------------------------------------------- a real unattended run
+@pytest.mark.slow
+def test_unattended_run_shows_recorded_verdicts_as_a_static_table(tmp_path, seed_path):
+    """papermill never waits for a click: verdicts recorded earlier appear in the report, the exports
+    and the ClaimReview file; an orphaned verdict is listed; no widget reaches the executed notebook."""
+    import json
+
+    import nbformat
+
+    from sourcecheck.exports import validate_claim_reviews
+    from sourcecheck.model import Claim, Span
+    from sourcecheck.pipeline import analyze
+    from sourcecheck.review import review_queue
+    from sourcecheck.runner import run_article
+
+    analysis = analyze(seed_path)
+    first = review_queue(analysis)[0].claim
+    db = tmp_path / "verdicts.sqlite"
+    store = VerdictStore(db)
+    store.record(analysis.article, first, "false", reviewer="Desk <b>Editor</b>", note="WSJ: no complete encirclement")
+    gone = Claim(id="c-000000000000", text="a sentence cut from the article", spans=[Span(0, 0, "")])
+    store.record(analysis.article, gone, "verified", reviewer="ana")
+
+    result = run_article(seed_path, out_dir=tmp_path / "out", verdicts_db=db, quiet=True)
+    html = open(result.report_path, encoding="utf-8").read()
+    assert re.search(r"<dt>Verdicts</dt><dd>1 \(1 on claims no longer in the text\)</dd>", html)
+    assert "WSJ: no complete encirclement" in html and "Desk &lt;b&gt;Editor&lt;/b&gt;" in html
+    assert "a sentence cut from the article" in html  # the orphan is listed, not dropped
+    assert '<span class="sc-verdict-badge">False</span>' in html
+
+    executed = nbformat.read(result.notebook_path, as_version=4)
+    mimes = {m for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []) for m in o.get("data", {})}
+    assert "application/vnd.jupyter.widget-view+json" not in mimes
+
+    out = tmp_path / "out"
+    reviews = json.loads((out / "claimreview.jsonld").read_text(encoding="utf-8"))
+    assert validate_claim_reviews(reviews) == []
+    assert [r["identifier"] for r in reviews["@graph"]] == [first.id]
+    assert reviews["@graph"][0]["itemReviewed"]["author"]["name"] == first.speaker
+    claims = json.loads((out / "claims.json").read_text(encoding="utf-8"))
+    assert [v["claim_id"] for v in claims["verdicts"]] == [first.id]
+    assert [v["claim_id"] for v in claims["orphaned_verdicts"]] == ["c-000000000000"]
+    assert "false" in (out / "claims.csv").read_text(encoding="utf-8")
+    assert (out / "flags.csv").exists()
+    assert store.count() == 2  # a run only reads the store
