@@ -40,6 +40,8 @@ from .model import Analysis, Article, Attribution, Channel, Span, Speaker, dedup
 ENTITY_TYPES = ("news_outlet", "social_platform", "government_body", "organisation")
 ENTITIES_FILE = Path(__file__).parent / "data" / "entities.yaml"
 _PERSON_DEPS = ("nsubj", "nsubjpass")
+_HONORIFICS = ("mr", "mrs", "ms", "miss", "dr")
+_HEADLINE_VERBS = {"says", "said", "tells", "told", "writes", "wrote", "calls", "warns", "slams", "claims"}
 _MALE_ROLES = {"spokesman", "congressman", "chairman", "businessman", "mr", "king", "prince", "husband", "father", "son"}
 _FEMALE_ROLES = {"spokeswoman", "congresswoman", "chairwoman", "businesswoman", "mrs", "ms", "miss", "queen",
                  "princess", "wife", "mother", "daughter", "dame", "lady"}
@@ -233,6 +235,8 @@ def _clean_name(toks) -> tuple[list, list]:
             continue
         else:
             names.append(t)
+    while len(names) > 1 and names[-1].lower_ in _HEADLINE_VERBS:
+        names.pop()  # headline casing: "Obama Says ..."
     return titles, names
 
 
@@ -535,6 +539,12 @@ class _Resolver:
                  and (t.dep_ not in ("compound", "poss", "nmod", "amod") or t.head.i in persons.at_token)]
         if heads and lemma not in C.ORG_NOUNS and lemma not in C.DOCUMENT_NOUNS and lemma not in C.CHANNEL_NOUNS:
             return self.person(persons.at_token[heads[0].i], heads[0])
+        # "Mr. King": an honorific makes a name even where the recogniser saw a common noun
+        if root.is_title and any(c.lower_.rstrip(".") in _HONORIFICS for c in root.lefts):
+            idx = persons._match_single(root.lower_, root.i)
+            if idx is not None:
+                return self.person(idx, root)
+            return _Found(f"n:{root.lower_}", root.text, "person", "name")
         # the registry (outlets, platforms, bodies)
         if root.i in ctx.reg_tokens:
             return self.entity(ctx.reg_tokens[root.i][2])

@@ -104,11 +104,14 @@ def _name_key(doc, toks, registry) -> Optional[tuple]:
             break
     ents = [e for e in doc.ents if e.start in ids or (e.end - 1) in ids]
     ents = [e for e in ents if e.label_ in ("PERSON", "ORG", "GPE", "NORP")]
+    if not ents and reg_hit is None and root.is_title and any(c.lower_.rstrip(".") in ("mr", "mrs", "ms", "miss", "dr")
+                                                             for c in root.lefts):
+        return ("person", ("", root.lower_))  # "Mr. King"
     if not ents and reg_hit is None:
         nouns = C.ANONYMOUS_NOUNS | C.ORG_NOUNS | C.DOCUMENT_NOUNS | set(C.ROLE_NOUNS)
         if (root.pos_ in ("PROPN", "NOUN") and root.is_title and root.is_alpha and root.lower_ not in nouns
                 and root.lemma_.lower() not in nouns and not root.is_stop):
-            return ("person", ("", root.lower_))  # a capitalised name the recogniser missed
+            return ("person", ("", root.lower_.replace("’", "'")))  # a capitalised name the recogniser missed
         return None
 
     def rank(e):
@@ -120,7 +123,7 @@ def _name_key(doc, toks, registry) -> Optional[tuple]:
             return 3
         return 2
 
-    ents = [e for e in ents if rank(e) <= 1 or (rank(e) == 3 and root.lemma_.lower() in C.ROLE_NOUNS)]
+    ents = [e for e in ents if rank(e) <= 1]  # a possessor ("Trump's wife") or a modifier is not the source
     if not ents and reg_hit is None:
         return None
     ents.sort(key=lambda e: (rank(e), e.start))
@@ -133,7 +136,8 @@ def _name_key(doc, toks, registry) -> Optional[tuple]:
         _, names = _clean_name(list(e))
         if not names:
             return None
-        return ("person", (names[0].text.lower() if len(names) > 1 else "", names[-1].text.lower()))
+        norm = lambda t: t.text.lower().replace("’", "'")  # noqa: E731
+        return ("person", (norm(names[0]) if len(names) > 1 else "", norm(names[-1])))
     return ("org", _key(re.sub(r"['’]s?$", "", e.text)))
 
 
