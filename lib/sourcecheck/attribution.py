@@ -40,10 +40,20 @@ CUE_MODEL = DATA_DIR / "attribution-cue.crfsuite"
 ROLE_MODEL = DATA_DIR / "attribution-role.crfsuite"
 
 _QUOTE_RE = re.compile(r"''|``|[\"“”«»„]")
+_WORD_RE = re.compile(r"\w+")
 _WS = frozenset(" \t\r\n\u00a0\u2009\u202f\u2007\u3000\ufeff")
 _OPEN_CONTEXT = frozenset("([{—–-/:;")
 # dependency labels of a cue's children worth a feature of their own
 _CONTENT_DEPS = frozenset(("ccomp", "xcomp", "dobj", "parataxis"))
+#: words whose form is a role-tagger feature (content words are left out: they overfit)
+_FUNCTION_WORDS = frozenset(
+    """a an the this that these those he she it they we i you his her its their our my your him them us me
+    who whom which what whose when where why how and or but nor so yet if as than because while although
+    of in on at by for with from to into about over under after before during since through against
+    is are was were be been being has have had do does did will would shall should can could may might must
+    not no n't 's ' '' " “ ” ‘ ’ , . : ; ! ? - — – ( ) [ ]
+    said says say told according statement interview report reported added""".split()
+)
 _KID_DEPS = frozenset(
     "nsubj nsubjpass ccomp xcomp dobj prep agent advcl parataxis attr acomp mark dative punct conj neg aux auxpass".split()
 )
@@ -60,6 +70,7 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
     """
     regions: list[tuple[int, int]] = []
     open_at: Optional[int] = None
+    para_at = 0  # where the open quotation's current paragraph begins
     n = len(text)
 
     def para_end(pos: int) -> int:
@@ -88,13 +99,14 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
                 direction = "close"
             else:  # whitespace on both sides: decide from the state
                 direction = "close" if open_at is not None else "open"
-        if open_at is not None and "\n" in text[open_at:s]:
-            # a paragraph break since the quotation opened
+        if open_at is not None and "\n" in text[para_at:s]:
+            # a paragraph break since the quotation opened (or last continued)
             line_start = text.rfind("\n", 0, s) + 1
             starts_para = all(ch in _WS for ch in text[line_start:s])
             if direction == "open" and starts_para:
-                continue  # continuation of a multi-paragraph quotation
-            regions.append((open_at, para_end(open_at)))
+                para_at = s  # continuation of a multi-paragraph quotation
+                continue
+            regions.append((open_at, para_end(para_at)))
             open_at = None
         if direction == "open":
             if open_at is not None:  # unbalanced: end the previous one before this mark
@@ -102,247 +114,330 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
                 while end > open_at and text[end - 1] in _WS:
                     end -= 1
                 regions.append((open_at, end))
-            open_at = s
+            open_at = para_at = s
         elif open_at is not None:
             regions.append((open_at, e))
             open_at = None
     if open_at is not None:
-        regions.append((open_at, para_end(open_at)))
+        regions.append((open_at, para_end(para_at)))
     return [(s, e) for s, e in regions if e > s]
 
 
-def _token_quote_ids(doc, regions: list[tuple[int, int]]) -> list[int]:
-    """For each token, the index of the quoted region it lies in (-1 if none)."""
-    out = [-1] * len(doc)
-    starts = [r[0] for r in regions]
-    for tok in doc:
-        k = bisect.bisect_right(starts, tok.idx) - 1
-        if k >= 0 and tok.idx < regions[k][1]:
-            out[tok.i] = k
-    return out
+# --------------------------------------------------------------------------- the parse, as plain arrays
+class _Parse:
+    """Per-token attributes of a spaCy Doc read once into lists (spaCy Token access is slow)."""
+
+    __slots__ = ("doc", "text", "n", "lower", "lemma", "pos", "tag", "dep", "head", "ent", "punct", "space",
+                 "idx", "end", "kids", "sent_start", "sent_end", "sents", "qid", "regions")
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.text = text = doc.text
+        toks = list(doc)
+        self.n = n = len(toks)
+        self.lower = [t.lower_ for t in toks]
+        self.lemma = [t.lemma_.lower() for t in toks]
+        self.pos = [t.pos_ for t in toks]
+        self.tag = [t.tag_ for t in toks]
+        self.dep = [t.dep_ for t in toks]
+        self.head = [t.head.i for t in toks]
+        self.ent = [t.ent_type_ for t in toks]
+        self.punct = [t.is_punct for t in toks]
+        self.space = [t.is_space for t in toks]
+        self.idx = [t.idx for t in toks]
+        self.end = [t.idx + len(t.text) for t in toks]
+        self.kids: list[list[int]] = [[] for _ in range(n)]
+        for i, h in enumerate(self.head):
+            if h != i:
+                self.kids[h].append(i)
+        self.sents = [(s.start, s.end) for s in doc.sents] if n else []
+        self.sent_start = [0] * n
+        self.sent_end = [0] * n
+        for s, e in self.sents:
+            for i in range(s, e):
+                self.sent_start[i] = s
+                self.sent_end[i] = e
+        self.regions = find_quotes(text)
+        self.qid = [-1] * n
+        starts = [r[0] for r in self.regions]
+        for i, x in enumerate(self.idx):
+            k = bisect.bisect_right(starts, x) - 1
+            if k >= 0 and x < self.regions[k][1]:
+                self.qid[i] = k
+
+    def subtree(self, i: int) -> list[int]:
+        out, stack = [], [i]
+        while stack:
+            x = stack.pop()
+            out.append(x)
+            stack.extend(self.kids[x])
+        return sorted(out)
+
+    def subject(self, i: int) -> Optional[int]:
+        """The subject of token ``i``, or of the verb it is coordinated with / subordinate to (a few steps up)."""
+        x = i
+        for _ in range(3):
+            for c in self.kids[x]:
+                if self.dep[c] in ("nsubj", "nsubjpass", "csubj"):
+                    return c
+            d = self.dep[x]
+            if d in ("acl", "relcl") and self.head[x] != x:
+                return self.head[x]
+            if d in ("conj", "xcomp", "advcl") and self.head[x] != x:
+                x = self.head[x]
+            else:
+                return None
+        return None
 
 
 # --------------------------------------------------------------------------- features
-def _cue_features(sent, qids: list[int], text: str) -> list[list[str]]:
-    toks = list(sent)
-    base = []
-    for t in toks:
-        lem = t.lemma_.lower()
-        base.append((t.lower_, lem, t.pos_, t.dep_))
+def _cue_features(P: _Parse, start: int, end: int) -> list[list[str]]:
+    lower, lemma, pos, dep, qid = P.lower, P.lemma, P.pos, P.dep, P.qid
+    has_quote = int(any(qid[i] >= 0 for i in range(start, end)))
     feats = []
-    n = len(toks)
-    has_quote = int(any(qids[t.i] >= 0 for t in toks))
-    for k, t in enumerate(toks):
-        lower, lem, pos, dep = base[k]
-        h = t.head
-        kids = {c.dep_ for c in t.children} & _KID_DEPS
+    for i in range(start, end):
+        lem, p, d = lemma[i], pos[i], dep[i]
+        h = P.head[i]
         f = [
-            "w=" + lower,
+            "w=" + lower[i],
             "l=" + lem,
-            "p=" + pos,
-            "t=" + t.tag_,
-            "d=" + dep,
-            "dp=" + dep + "|" + pos,
-            "hl=" + h.lemma_.lower(),
-            "hp=" + h.pos_,
-            "hd=" + h.dep_,
-            "q=%d" % (qids[t.i] >= 0),
+            "p=" + p,
+            "t=" + P.tag[i],
+            "d=" + d,
+            "dp=" + d + "|" + p,
+            "hl=" + lemma[h],
+            "hp=" + pos[h],
+            "hd=" + dep[h],
+            "q=%d" % (qid[i] >= 0),
         ]
         if lem in C.REPORTING_VERBS:
             f.append("rv")
-            f.append("rvd=" + dep)
+            f.append("rvd=" + d)
         if lem in C.BELIEF_CUES:
             f.append("bv")
-        for kd in kids:
+        for kd in {dep[c] for c in P.kids[i]} & _KID_DEPS:
             f.append("k=" + kd)
             f.append("lk=" + lem + "|" + kd)
-        if t.ent_type_:
-            f.append("e=" + t.ent_type_)
-        if pos in ("VERB", "AUX", "NOUN"):
-            subj = _subject(t)
+        if P.ent[i]:
+            f.append("e=" + P.ent[i])
+        if p in ("VERB", "AUX", "NOUN"):
+            subj = P.subject(i)
             if subj is not None:
-                st = subj.ent_type_ or subj.pos_
+                st = P.ent[subj] or pos[subj]
                 f.append("sj=" + st)
                 f.append("lsj=" + lem + "|" + st)
-                if subj.pos_ == "PRON":
-                    f.append("sjw=" + subj.lower_)
+                if pos[subj] == "PRON":
+                    f.append("sjw=" + lower[subj])
             else:
                 f.append("lsj=" + lem + "|none")
             f.append("lsq=%s|%d" % (lem, has_quote))
         for off in (-2, -1, 1, 2):
-            j = k + off
-            if 0 <= j < n:
-                o = base[j]
-                f.append("%dw=%s" % (off, o[0]))
-                f.append("%dp=%s" % (off, o[2]))
+            j = i + off
+            if start <= j < end:
+                f.append("%dw=%s" % (off, lower[j]))
+                f.append("%dp=%s" % (off, pos[j]))
                 if off in (-1, 1):
-                    f.append("%dd=%s" % (off, o[3]))
-                    f.append("%dq=%d" % (off, qids[toks[j].i] >= 0))
+                    f.append("%dd=%s" % (off, dep[j]))
+                    f.append("%dq=%d" % (off, qid[j] >= 0))
             else:
                 f.append("%dBOS" % off if off < 0 else "%dEOS" % off)
-        if lower == ":":
-            rest = text[t.idx + 1: t.idx + 6].lstrip()
+        if lower[i] == ":":
+            rest = P.text[P.end[i]: P.end[i] + 6].lstrip()
             if rest[:1] in "\"“'`":
                 f.append("colon_quote")
         feats.append(f)
     return feats
 
 
-def _subject(tok):
-    """The subject of ``tok``, or of the verb it is coordinated with / subordinate to (a few steps up)."""
-    x = tok
-    for _ in range(3):
-        for c in x.children:
-            if c.dep_ in ("nsubj", "nsubjpass", "csubj"):
-                return c
-        if x.dep_ in ("conj", "xcomp", "advcl", "acl", "relcl") and x.head.i != x.i:
-            if x.dep_ in ("acl", "relcl"):
-                return x.head
-            x = x.head
-        else:
-            return None
-    return None
-
-
-def _anchor(cue_toks: list) -> object:
+def _anchor(P: _Parse, cue: list[int]) -> int:
     """The cue's syntactic head: the cue token whose head lies outside the cue (a verb if possible)."""
-    ids = {t.i for t in cue_toks}
-    heads = [t for t in cue_toks if t.head.i not in ids or t.head.i == t.i]
+    ids = set(cue)
+    heads = [i for i in cue if P.head[i] not in ids or P.head[i] == i]
     if not heads:
-        return cue_toks[0]
-    for t in heads:
-        if t.pos_ in ("VERB", "AUX"):
-            return t
+        return cue[0]
+    for i in heads:
+        if P.pos[i] in ("VERB", "AUX"):
+            return i
     return heads[0]
 
 
-def _window(doc, anchor, qids: list[int], regions: list[tuple[int, int]]) -> tuple[int, int]:
+def _window(P: _Parse, a: int) -> tuple[int, int]:
     """Token range the role tagger sees: the anchor's sentence, widened to whole quotations and past a colon."""
-    sent = anchor.sent
-    start, end = sent.start, sent.end
+    qid, regions, n = P.qid, P.regions, P.n
+    s0, e0 = P.sent_start[a], P.sent_end[a]
+    start, end = s0, e0
     cap = C.ATTRIBUTION_WINDOW_TOKENS
     # past a closing colon: the statement follows in the next sentence
-    last = doc[end - 1]
-    while end > start + 1 and last.is_space:
-        last = doc[last.i - 1]
-    if last.text == ":" and end < len(doc):
-        end = doc[end].sent.end
+    last = end - 1
+    while last > start and P.space[last]:
+        last -= 1
+    if P.lower[last] == ":" and end < n:
+        end = P.sent_end[end]
     # a quotation just before a sentence like "Smith said last week." is its content
-    if start > 0 and not any(c.dep_ in _CONTENT_DEPS for c in anchor.children):
-        prev = doc[start - 1]
-        while prev.i > 0 and prev.is_space:
-            prev = doc[prev.i - 1]
-        if qids[prev.i] >= 0:
-            start = prev.i
+    words = sum(1 for i in range(s0, e0) if not (P.punct[i] or P.space[i]))
+    if start > 0 and words <= 10 and not any(P.dep[c] in _CONTENT_DEPS for c in P.kids[a]):
+        prev = start - 1
+        while prev > 0 and P.space[prev]:
+            prev -= 1
+        if qid[prev] >= 0:
+            start = prev
     # whole quotations that touch the window
-    qs = {qids[i] for i in range(start, end) if qids[i] >= 0}
+    qs = {qid[i] for i in range(start, end) if qid[i] >= 0}
     if qs:
         lo_char = min(regions[q][0] for q in qs)
         hi_char = max(regions[q][1] for q in qs)
-        while start > 0 and doc[start - 1].idx + len(doc[start - 1]) > lo_char and start > anchor.i - cap:
+        while start > 0 and P.end[start - 1] > lo_char and start > a - cap:
             start -= 1
-        while end < len(doc) and doc[end].idx < hi_char and end < anchor.i + cap:
+        while end < n and P.idx[end] < hi_char and end < a + cap:
             end += 1
     # quoted sentences that carry on the statement ("A," he said. "B.") with no cue of their own
-    if any(qids[i] >= 0 for i in range(sent.start, sent.end)):
+    if any(qid[i] >= 0 for i in range(s0, e0)):
         for _ in range(C.ATTRIBUTION_FOLLOW_SENTENCES):
-            if end >= len(doc) or end - anchor.i > cap:
+            if end >= n or end - a > cap:
                 break
             j = end
-            while j < len(doc) and doc[j].is_space:
+            while j < n and P.space[j]:
                 j += 1
-            if j >= len(doc) or qids[j] < 0 or doc[j].idx != regions[qids[j]][0]:
+            if j >= n or qid[j] < 0 or P.idx[j] != regions[qid[j]][0]:
                 break
-            nxt = doc[j].sent
-            if any(t.lemma_ in C.REPORTING_VERBS and t.pos_ == "VERB" and qids[t.i] < 0 for t in nxt):
+            ns, ne = P.sent_start[j], P.sent_end[j]
+            if any(P.lemma[t] in C.REPORTING_VERBS and P.pos[t] == "VERB" and qid[t] < 0 for t in range(ns, ne)):
                 break
-            end = max(nxt.end, j + 1)
-            hi_char = regions[qids[j]][1]
-            while end < len(doc) and doc[end].idx < hi_char and end < anchor.i + cap:
+            end = max(ne, j + 1)
+            hi_char = regions[qid[j]][1]
+            while end < n and P.idx[end] < hi_char and end < a + cap:
                 end += 1
     if end - start > 2 * cap:
-        start = max(start, anchor.i - cap)
-        end = min(end, anchor.i + cap)
+        start = max(start, a - cap)
+        end = min(end, a + cap)
     return start, end
 
 
-def _fallback_content(doc, anchor, cue_ids: set, start: int, end: int, qids: list[int]) -> list[int]:
+def _fallback_content(P: _Parse, a: int, cue_ids: set, start: int, end: int) -> list[int]:
     """Content tokens from the parse alone, when the role tagger finds none.
 
     The cue verb's clausal complement or object; otherwise the quotation nearest the cue.
     """
-    for c in anchor.children:
-        if c.dep_ in _CONTENT_DEPS:
-            return [t.i for t in c.subtree if start <= t.i < end and t.i not in cue_ids]
+    for c in P.kids[a]:
+        if P.dep[c] in _CONTENT_DEPS:
+            return [i for i in P.subtree(c) if start <= i < end and i not in cue_ids]
     best, dist = -1, None
     for i in range(start, end):
-        if qids[i] >= 0:
-            d = abs(i - anchor.i)
+        if P.qid[i] >= 0:
+            d = abs(i - a)
             if dist is None or d < dist:
-                best, dist = qids[i], d
+                best, dist = P.qid[i], d
     if best >= 0:
-        return [i for i in range(start, end) if qids[i] == best]
+        return [i for i in range(start, end) if P.qid[i] == best]
     return []
 
 
-def _label(child) -> str:
-    if child.dep_ in ("prep", "agent"):
-        return child.dep_ + "_" + child.lower_
-    return child.dep_
+def _complete_quotes(P: _Parse, a: int, con: list[int], taken: set, start: int, end: int) -> list[int]:
+    """Make quotations whole: a quotation mostly in the content joins entirely, and the second
+    half of a quote interrupted by its cue (``"A," he said, "B."``) joins the first."""
+    if not con:
+        return con
+    qid, regions = P.qid, P.regions
+    in_con = set(con)
+    counts: dict[int, int] = {}
+    sizes: dict[int, int] = {}
+    for i in range(start, end):
+        q = qid[i]
+        if q >= 0:
+            sizes[q] = sizes.get(q, 0) + 1
+            if i in in_con:
+                counts[q] = counts.get(q, 0) + 1
+    add = {q for q, k in counts.items() if k >= 0.5 * sizes[q]}
+    if add:
+        last = max(regions[q][1] for q in add)
+        for q in sorted(sizes):
+            if regions[q][0] < last or q in add:
+                continue
+            gap = [i for i in range(start, end) if last <= P.idx[i] < regions[q][0]]
+            if len(gap) <= 12 and a in gap and all(
+                i in taken or P.punct[i] or P.space[i]
+                or (P.head[i] == a and P.dep[i] in ("npadvmod", "advmod", "prep", "pobj"))
+                for i in gap
+            ):
+                add.add(q)
+            break
+    if not add:
+        return con
+    return sorted(in_con | {i for i in range(start, end) if qid[i] in add and i not in taken})
 
 
-def _role_features(doc, anchor, cue_ids: set, start: int, end: int, qids: list[int]) -> list[list[str]]:
-    # ancestors of the anchor, with their distance
-    up = {anchor.i: 0}
-    x, k = anchor, 0
-    while x.head.i != x.i and k < 40:
-        x = x.head
+def _not_a_statement(P: _Parse, a: int, src: list[int], con: list[int]) -> bool:
+    """Negative rules: a rhetorical question ("Who could have predicted this?") and a quoted
+    word used as a term (no source, content only a short quotation)."""
+    if src and all(P.lower[i] in ("who", "what", "whoever") for i in src):
+        if P.text[P.idx[P.sent_start[a]]: P.end[P.sent_end[a] - 1]].rstrip().endswith("?"):
+            return True
+    if not src and con:
+        qs = {P.qid[i] for i in con}
+        if len(qs) == 1 and -1 not in qs:
+            if sum(1 for i in con if not (P.punct[i] or P.space[i])) <= 3:
+                return True
+    return False
+
+
+def _role_features(P: _Parse, a: int, cue_ids: set, start: int, end: int) -> list[list[str]]:
+    head, dep, lower = P.head, P.dep, P.lower
+    up = {a: 0}
+    x, k = a, 0
+    while head[x] != x and k < 40:
+        x = head[x]
         k += 1
-        up.setdefault(x.i, k)
-    alem = anchor.lemma_.lower()
-    adep = anchor.dep_
-    has_subj = any(c.dep_ in ("nsubj", "nsubjpass") for c in anchor.children)
-    aq = qids[anchor.i]
-    asent = anchor.sent.start
+        up.setdefault(x, k)
+    alem, adep = P.lemma[a], dep[a]
+    has_subj = int(any(dep[c] in ("nsubj", "nsubjpass") for c in P.kids[a]))
+    aq = P.qid[a]
+    asent = P.sent_start[a]
     feats = []
     for i in range(start, end):
-        t = doc[i]
         if i in cue_ids:
             rel = "CUE"
         else:
-            child, y, steps = None, t, 0
-            while y.i not in up and y.head.i != y.i and steps < 60:
-                child, y = y, y.head
+            child, y, steps = -1, i, 0
+            while y not in up and head[y] != y and steps < 60:
+                child, y = y, head[y]
                 steps += 1
-            if y.i in up:
-                d = up[y.i]
-                rel = ("A_" if d == 0 else "U%d_" % min(d, 3)) + (_label(child) if child is not None else "self")
+            if y in up:
+                d = up[y]
+                if child < 0:
+                    lab = "self"
+                elif dep[child] in ("prep", "agent"):
+                    lab = dep[child] + "_" + lower[child]
+                else:
+                    lab = dep[child]
+                rel = ("A_" if d == 0 else "U%d_" % min(d, 3)) + lab
             else:
                 rel = "X"
-        side = "L" if i < anchor.i else "R"
-        q = qids[i]
+        side = "L" if i < a else "R"
+        q = P.qid[i]
+        p = P.pos[i]
         f = [
             "rel=" + rel,
             "rs=" + rel + side,
-            "rp=" + rel + "|" + t.pos_,
+            "rp=" + rel + "|" + p,
             "ra=" + rel + "|" + alem,
-            "p=" + t.pos_,
-            "d=" + t.dep_,
-            "w=" + t.lower_,
+            "p=" + p,
+            "d=" + dep[i],
             "s=" + side,
             "q=%d" % (q >= 0),
             "ad=" + adep,
             "al=" + alem,
             "hs=%d" % has_subj,
-            "ss=%d" % (t.sent.start == asent),
+            "ss=%d" % (P.sent_start[i] == asent),
         ]
+        if lower[i] in _FUNCTION_WORDS or P.punct[i]:
+            f.append("w=" + lower[i])
         if q >= 0:
             f.append("qs=" + side)
             if q == aq:
                 f.append("sameq")
-        if t.ent_type_:
-            f.append("e=" + t.ent_type_)
-        if t.is_punct:
+        if P.ent[i]:
+            f.append("e=" + P.ent[i])
+        if P.punct[i]:
             f.append("punct")
         feats.append(f)
     return feats
@@ -363,21 +458,17 @@ def _tagger(path: str):
     return tagger
 
 
-def _spans_from_tokens(doc, idxs: list[int]) -> list[tuple[int, int]]:
-    """Character spans for runs of consecutive token indices."""
+def _spans_from_tokens(P: _Parse, idxs: list[int]) -> list[tuple[int, int]]:
+    """Character spans for runs of consecutive token indices (whitespace tokens bridge)."""
     out: list[tuple[int, int]] = []
     prev = None
     for i in idxs:
-        t = doc[i]
-        if t.is_space:
+        if P.space[i]:
             continue
-        s, e = t.idx, t.idx + len(t.text)
-        if out and prev is not None and i == prev + 1:
-            out[-1] = (out[-1][0], e)
-        elif out and prev is not None and all(doc[j].is_space for j in range(prev + 1, i)):
-            out[-1] = (out[-1][0], e)
+        if out and prev is not None and all(P.space[j] for j in range(prev + 1, i)):
+            out[-1] = (out[-1][0], P.end[i])
         else:
-            out.append((s, e))
+            out.append((P.idx[i], P.end[i]))
         prev = i
     return out
 
@@ -391,104 +482,116 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 def _quote_type(content: list[tuple[int, int]], regions: list[tuple[int, int]], text: str) -> str:
+    """direct (all content words quoted), mixed (some) or indirect (none)."""
     total = quoted = 0
     for s, e in content:
-        for ch_i in range(s, e):
-            if text[ch_i].isalnum():
-                total += 1
-                for rs, re_ in regions:
-                    if rs <= ch_i < re_:
-                        quoted += 1
-                        break
+        for m in _WORD_RE.finditer(text, s, e):
+            total += 1
+            k = bisect.bisect_right(regions, (m.start(), len(text) + 1)) - 1
+            if k >= 0 and regions[k][0] <= m.start() < regions[k][1]:
+                quoted += 1
     if not total or not quoted:
         return "indirect"
-    return "direct" if quoted >= 0.95 * total else "mixed"
+    return "direct" if quoted == total else "mixed"
 
 
-def _kind(doc, anchor, source_idxs: list[int]) -> str:
-    if anchor.lemma_.lower() in C.BELIEF_CUES:
+def _kind(P: _Parse, a: int, src: list[int]) -> str:
+    if P.lemma[a] in C.BELIEF_CUES:
         return "belief"
-    heads = [doc[i] for i in source_idxs if doc[i].head.i not in source_idxs or doc[i].head.i == i]
-    for h in heads:
-        if h.lemma_.lower() in C.DOCUMENT_SOURCES:
+    ids = set(src)
+    for i in src:
+        if (P.head[i] not in ids or P.head[i] == i) and P.lemma[i] in C.DOCUMENT_SOURCES:
             return "document"
     return "statement"
 
 
 # --------------------------------------------------------------------------- extraction
+def _find_cues(P: _Parse, tagger, threshold: float) -> list[tuple[list[int], float]]:
+    """Cue token runs (with their mean label probability), sentence by sentence."""
+    cues: list[tuple[list[int], float]] = []
+    for s, e in P.sents:
+        labels = tagger.tag(_cue_features(P, s, e))
+        cur: list[int] = []
+        probs: list[float] = []
+        for k, lab in enumerate(labels):
+            pr = tagger.marginal(lab, k) if lab != "O" else 0.0
+            if lab == "O" or pr < threshold or P.space[s + k]:
+                if cur:
+                    cues.append((cur, sum(probs) / len(probs)))
+                cur, probs = [], []
+            elif lab == "B" or not cur:
+                if cur:
+                    cues.append((cur, sum(probs) / len(probs)))
+                cur, probs = [s + k], [pr]
+            else:
+                cur.append(s + k)
+                probs.append(pr)
+        if cur:
+            cues.append((cur, sum(probs) / len(probs)))
+    # high-precision parse rule the tagger sometimes misses: a speech or belief verb with a
+    # subject and a clausal complement, outside quotation marks
+    taken = {i for cue, _ in cues for i in cue}
+    for i in range(P.n):
+        if (
+            i not in taken
+            and P.pos[i] == "VERB"
+            and P.lemma[i] in C.CUE_RULE_VERBS
+            and P.qid[i] < 0
+            and any(P.dep[c] in ("ccomp", "xcomp") for c in P.kids[i])
+            and P.subject(i) is not None
+        ):
+            cues.append(([i], 0.5))
+    cues.sort()
+    return cues
+
+
 def extract_attributions(doc, cue_threshold: Optional[float] = None) -> list[Attribution]:
     """Every attribution in a parsed article (``sourcecheck.nlp.parse(text)``), sorted by start."""
     text = doc.text
     if not text.strip() or len(doc) == 0:
         return []
-    cue_tagger = _tagger(str(CUE_MODEL))
     role_tagger = _tagger(str(ROLE_MODEL))
-    regions = find_quotes(text)
-    qids = _token_quote_ids(doc, regions)
-
+    P = _Parse(doc)
     threshold = C.CUE_THRESHOLD if cue_threshold is None else cue_threshold
-    cues: list[list] = []
-    for sent in doc.sents:
-        toks = list(sent)
-        cue_tagger.set(_cue_features(sent, qids, text))
-        cur: list = []
-        for k, t in enumerate(toks):
-            pb, pi = cue_tagger.marginal("B", k), cue_tagger.marginal("I", k)
-            if pb + pi < threshold:
-                if cur:
-                    cues.append(cur)
-                cur = []
-            elif pb >= pi or not cur:
-                if cur:
-                    cues.append(cur)
-                cur = [t]
-            else:
-                cur.append(t)
-        if cur:
-            cues.append(cur)
-
     found = []
-    for cue_toks in cues:
-        cue_toks = [t for t in cue_toks if not t.is_space]
-        if not cue_toks:
-            continue
-        anchor = _anchor(cue_toks)
-        cue_ids = {t.i for t in cue_toks}
-        start, end = _window(doc, anchor, qids, regions)
-        feats = _role_features(doc, anchor, cue_ids, start, end, qids)
-        labels = role_tagger.tag(feats)
+    for cue, prob in _find_cues(P, _tagger(str(CUE_MODEL)), threshold):
+        a = _anchor(P, cue)
+        cue_ids = set(cue)
+        start, end = _window(P, a)
+        labels = role_tagger.tag(_role_features(P, a, cue_ids, start, end))
         src = [start + k for k, lab in enumerate(labels) if lab == "S" and start + k not in cue_ids]
-        if not src:
-            subj = _subject(anchor)
-            if subj is not None and subj.i not in cue_ids and start <= subj.i < end:
-                src = [t.i for t in subj.subtree if start <= t.i < end and t.i not in cue_ids]
         con = [start + k for k, lab in enumerate(labels) if lab == "C" and start + k not in cue_ids]
         if not con:
-            con = _fallback_content(doc, anchor, cue_ids, start, end, qids)
-        content = [_trim(text, s, e) for s, e in _spans_from_tokens(doc, con)]
+            con = _fallback_content(P, a, cue_ids, start, end)
+        if not src:
+            subj = P.subject(a)
+            if subj is not None and subj not in cue_ids and start <= subj < end:
+                src = [i for i in P.subtree(subj) if start <= i < end and i not in cue_ids]
+        con = [i for i in _complete_quotes(P, a, con, set(src) | cue_ids, start, end) if i not in src]
+        if not con or _not_a_statement(P, a, src, con):
+            continue
+        content = [_trim(text, s, e) for s, e in _spans_from_tokens(P, con)]
         content = [(s, e) for s, e in content if e > s]
-        if not content:
-            continue
-        source = [_trim(text, s, e) for s, e in _spans_from_tokens(doc, src)]
+        source = [_trim(text, s, e) for s, e in _spans_from_tokens(P, src)]
         source = [(s, e) for s, e in source if e > s]
-        cs, ce = _trim(text, cue_toks[0].idx, cue_toks[-1].idx + len(cue_toks[-1].text))
-        if ce <= cs:
+        cs, ce = _trim(text, P.idx[cue[0]], P.end[cue[-1]])
+        if not content or ce <= cs:
             continue
-        sent = anchor.sent
-        ss, se = _trim(text, sent.start_char, sent.end_char)
+        ss, se = _trim(text, P.idx[P.sent_start[a]], P.end[P.sent_end[a] - 1])
         found.append(
             dict(
                 source=[Span.of(text, s, e) for s, e in source],
                 cue=[Span.of(text, cs, ce)],
                 content=[Span.of(text, s, e) for s, e in content],
-                quote_type=_quote_type(content, regions, text),
-                kind=_kind(doc, anchor, src),
+                quote_type=_quote_type(content, P.regions, text),
+                kind=_kind(P, a, src),
                 sentence=Span.of(text, ss, se) if se > ss else None,
+                confidence=round(prob, 3),
             )
         )
-    found.sort(key=lambda a: min(s.start for s in a["source"] + a["cue"] + a["content"]))
-    ids = dedupe_ids([attribution_id(text, a["content"], a["source"]) for a in found])
-    return [Attribution(id=i, **a) for i, a in zip(ids, found)]
+    found.sort(key=lambda x: (min(s.start for s in x["source"] + x["cue"] + x["content"]), x["cue"][0].start))
+    ids = dedupe_ids([attribution_id(text, x["content"], x["source"]) for x in found])
+    return [Attribution(id=i, **x) for i, x in zip(ids, found)]
 
 
 def extract_from_text(text: str, nlp=None) -> list[Attribution]:
@@ -505,40 +608,32 @@ def training_sequences(doc, attributions: Iterable[dict]):
     Used by ``scripts/train_attribution.py``; kept here so training and
     extraction compute features with the same code.
     """
-    text = doc.text
-    regions = find_quotes(text)
-    qids = _token_quote_ids(doc, regions)
-    attributions = list(attributions)
-    cue_label = [""] * len(doc)
-    starts = [t.idx for t in doc]
+    P = _Parse(doc)
+    cue_label = [""] * P.n
 
     def toks_in(spans) -> list[int]:
         out = []
         for s, e in spans:
-            i = max(bisect.bisect_right(starts, s) - 1, 0)
-            while i < len(doc) and doc[i].idx < e:
-                t = doc[i]
-                if t.idx + len(t.text) > s and not t.is_space:
+            i = max(bisect.bisect_right(P.idx, s) - 1, 0)
+            while i < P.n and P.idx[i] < e:
+                if P.end[i] > s and not P.space[i]:
                     out.append(i)
                 i += 1
         return out
 
     role_seqs = []
-    for a in attributions:
-        cue_idx = toks_in(a["cue"])
-        if not cue_idx:
+    for attr in attributions:
+        cue = toks_in(attr["cue"])
+        if not cue:
             continue
-        for k, i in enumerate(cue_idx):
+        for k, i in enumerate(cue):
             if not cue_label[i]:
                 cue_label[i] = "B" if k == 0 else "I"
-        anchor = _anchor([doc[i] for i in cue_idx])
-        start, end = _window(doc, anchor, qids, regions)
-        feats = _role_features(doc, anchor, set(cue_idx), start, end, qids)
-        src, con = set(toks_in(a["source"])), set(toks_in(a["content"]))
+        a = _anchor(P, cue)
+        start, end = _window(P, a)
+        feats = _role_features(P, a, set(cue), start, end)
+        src, con = set(toks_in(attr["source"])), set(toks_in(attr["content"]))
         labels = ["S" if i in src else "C" if i in con else "O" for i in range(start, end)]
         role_seqs.append((feats, labels))
-    cue_seqs = []
-    for sent in doc.sents:
-        labels = [cue_label[t.i] or "O" for t in sent]
-        cue_seqs.append((_cue_features(sent, qids, text), labels))
+    cue_seqs = [(_cue_features(P, s, e), [cue_label[i] or "O" for i in range(s, e)]) for s, e in P.sents]
     return cue_seqs, role_seqs

@@ -1,0 +1,221 @@
+"""Attribution extraction: quote pairing, table-driven constructions (positive and negative
+rows), span invariants under arbitrary input (hypothesis), and the seed article."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sourcecheck.attribution import extract_attributions, extract_from_text, find_quotes
+from sourcecheck.nlp import parse
+
+
+def extract(text, nlp):
+    attrs = extract_attributions(parse(text, nlp))
+    for a in attrs:
+        a.check(text)
+    return attrs
+
+
+# --------------------------------------------------------------------------- quote pairing
+@pytest.mark.parametrize(
+    "text, quoted",
+    [
+        ("He said “yes” and “no”.", ["“yes”", "“no”"]),
+        ('He said "yes" and "no".', ['"yes"', '"no"']),
+        ("He said ''yes'' and ''no.''", ["''yes''", "''no.''"]),
+        # the apostrophe of a possessive is not a quotation mark
+        ("The Democrats’ plan is “bold,” he said.", ["“bold,”"]),
+        ("The Democrats' ''plan'' failed.", ["''plan''"]),
+        # curly opener closed by a straight mark, and the reverse
+        ('“We agree," he said. "Fine.”', ['“We agree,"', '"Fine.”']),
+        # a quotation left open at a paragraph end closes with its paragraph...
+        ("He said “we will win.\nThe crowd cheered.", ["“we will win."]),
+        # ...but continues when the next paragraph opens with a quotation mark
+        ("“First part.\n\n“Second part.” he said.", ["“First part.\n\n“Second part.”"]),
+        ("No quotes at all.", []),
+        ("", []),
+        ("Unbalanced ” closer only.", []),
+    ],
+)
+def test_find_quotes(text, quoted):
+    assert [text[s:e] for s, e in find_quotes(text)] == quoted
+
+
+# --------------------------------------------------------------------------- constructions
+# (text, [(source, cue, content fragment)]) : the source and cue must be equal, the content must contain the fragment.
+POSITIVE = [
+    ("Mayor Jane Smith said that taxes will rise next year.", [("Mayor Jane Smith", "said", "taxes will rise next year")]),
+    ("“Taxes will rise,” Smith said.", [("Smith", "said", "Taxes will rise")]),
+    ("''Taxes will rise,'' Mr. Smith said.", [("Mr. Smith", "said", "Taxes will rise")]),
+    ('"Taxes will rise," said Kremlin spokesman Dmitry Peskov.', [("Kremlin spokesman Dmitry Peskov", "said", "Taxes will rise")]),
+    ("Taxes will rise sharply next year, according to the budget office.", [("the budget office", "according to", "Taxes will rise")]),
+    ("The governor said the state would appeal the ruling.", [("The governor", "said", "the state would appeal")]),
+    ("He fears that the deal will collapse.", [("He", "fears", "the deal will collapse")]),
+    ("She wants to run for the Senate in 2018.", [("She", "wants", "run for the Senate")]),
+    ("A new poll shows that Clinton leads by four points.", [("A new poll", "shows", "Clinton leads by four points")]),
+    ("Trump told reporters that the wall would be built.", [("Trump", "told", "the wall would be built")]),
+    ("The senator wrote on Twitter that the bill was dead.", [("The senator", "wrote", "the bill was dead")]),
+    ("Officials denied that any money had changed hands.", [("Officials", "denied", "any money had changed hands")]),
+    # interrupted quote: one attribution, two content spans
+    ("“We are ready,” he said, “but not at any price.”", [("he", "said", "We are ready")]),
+    # a multi-sentence quotation belongs to one attribution
+    ("“We are ready. We have been ready for weeks,” the minister said.", [("the minister", "said", "We have been ready for weeks")]),
+]
+
+# cases the extractor is known to get wrong (kept visible, never commented out)
+KNOWN_FAILURES = [
+    pytest.param(
+        "Clinton: “We will not back down.”",
+        [("Clinton", ":", "We will not back down")],
+        marks=pytest.mark.xfail(strict=True, reason="colon attributions without a verb are rarely found by the cue tagger"),
+    ),
+]
+
+
+@pytest.mark.parametrize("text, expected", POSITIVE + KNOWN_FAILURES)
+def test_construction(text, expected, nlp):
+    attrs = extract(text, nlp)
+    got = [(a.source_text, a.cue_text, a.content_text) for a in attrs]
+    for source, cue, fragment in expected:
+        assert any(s == source and c == cue and fragment in x for s, c, x in got), got
+
+
+def test_interrupted_quote_is_one_attribution_with_two_content_spans(nlp):
+    text = "“We are ready,” he said, “but not at any price.”"
+    (a,) = [a for a in extract(text, nlp) if a.cue_text == "said"]
+    assert len(a.content) == 2
+    assert a.content[0].text.startswith("“We are ready") and "not at any price" in a.content[1].text
+    assert a.quote_type == "direct"
+
+
+def test_coordinated_statements_share_the_source(nlp):
+    text = "The senator said the plan was reckless and proposed a new vote on the budget."
+    attrs = extract(text, nlp)
+    cues = {a.cue_text: a for a in attrs}
+    assert "said" in cues and "proposed" in cues, [(a.source_text, a.cue_text) for a in attrs]
+    assert cues["proposed"].source_text == "The senator"
+
+
+def test_quote_types_and_kinds(nlp):
+    attrs = extract(
+        "“It is over,” Smith said. Jones said the talks had failed. "
+        "Brown said the plan was “dead on arrival.” A new poll shows Clinton ahead. He believes the plan will fail.",
+        nlp,
+    )
+    by_source = {a.source_text: a for a in attrs}
+    assert by_source["Smith"].quote_type == "direct"
+    assert by_source["Jones"].quote_type == "indirect"
+    assert by_source["Brown"].quote_type == "mixed"
+    assert by_source["A new poll"].kind == "document"
+    assert by_source["He"].kind == "belief"
+    assert by_source["Smith"].kind == "statement"
+
+
+NEGATIVE = [
+    # scare quotes
+    "The so-called “reform” left thousands without coverage.",
+    # titles of works
+    "She starred in “Apollo 13” and “How the Grinch Stole Christmas.”",
+    "The Times published ''The Road Ahead'' in 2015.",
+    # a quoted word used as a term
+    "The word “deplorables” became a rallying cry.",
+    # a rhetorical question
+    "Who could have predicted this?",
+    # plain narration
+    "The bridge was built in 1932 and repaired in 1990.",
+    "",
+    "   \n\n  ",
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_no_attribution(text, nlp):
+    assert extract(text, nlp) == []
+
+
+def test_results_are_sorted_with_unique_stable_ids(nlp):
+    text = "“Yes,” he said. “Yes,” he said. Smith said the vote was close."
+    a1 = extract(text, nlp)
+    a2 = extract(text, nlp)
+    assert [a.id for a in a1] == [a.id for a in a2]
+    assert len({a.id for a in a1}) == len(a1)
+    assert [a.start for a in a1] == sorted(a.start for a in a1)
+
+
+def test_extract_from_text_matches_extract_attributions(nlp):
+    text = "Smith said the vote was close."
+    assert [a.to_dict() for a in extract_from_text(text, nlp)] == [a.to_dict() for a in extract(text, nlp)]
+
+
+# --------------------------------------------------------------------------- robustness
+ODD_TEXTS = [
+    "“",
+    "''",
+    '"""',
+    "He said “yes.",
+    "” he said “",
+    "He said ''yes.\n\n''No,'' she said.",
+    "Smith\u00a0said\u00a0that\u00a0taxes\u00a0will\u00a0rise.",
+    "“" + "very " * 300 + "long,” he said.",
+    " ".join(["He said that the plan"] + ["and the other plan"] * 500) + ".",
+    "!!!???...",
+    "\n\n\n",
+    "Dateline:\n\n“Yes”\n\n“No”\n\n“Maybe",
+]
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_never_crashes_and_spans_hold(text, nlp):
+    for a in extract(text, nlp):
+        assert a.cue and a.content
+
+
+_ALPHABET = st.sampled_from(
+    ["He", "said", "Smith", "told", "that", "the", "plan", "“", "”", '"', "''", "'", "’", ",", ".", ":", "—",
+     "\n", "\n\n", " ", "\u00a0", "according to", "officials", "believes", "?", "Democrats’"]
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_ALPHABET, max_size=40).map(lambda xs: " ".join(xs)))
+def test_span_invariant_on_arbitrary_text(nlp, text):
+    for a in extract(text, nlp):  # extract() calls a.check(text)
+        assert a.cue and a.content
+        assert a.quote_type in ("direct", "indirect", "mixed") and a.kind in ("statement", "document", "belief")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .,“”\"'’\n\u00a0:")), max_size=80))
+def test_find_quotes_regions_are_ordered_and_inside_text(text):
+    regions = find_quotes(text)
+    prev_end = 0
+    for s, e in regions:
+        assert 0 <= s < e <= len(text) and s >= prev_end
+        prev_end = e
+
+
+# --------------------------------------------------------------------------- the seed article
+def test_seed_article(seed_path, nlp):
+    text = seed_path.read_text(encoding="utf-8")
+    attrs = extract(text, nlp)
+    rows = [(a.source_text, a.cue_text, a.content_text) for a in attrs]
+
+    def find(source_part, cue=None):
+        return [a for a in attrs if source_part in a.source_text and (cue is None or a.cue_text == cue)]
+
+    # Peskov's quote (inverted "said Kremlin spokesman ...")
+    (peskov,) = find("Peskov", "said")
+    assert "expressed solidarity" in peskov.content_text
+    # the Wall Street Journal, "according to"
+    (wsj,) = find("Wall Street Journal", "according to")
+    assert "applied more pressure" in wsj.content_text and "God bless" not in wsj.content_text
+    # the Truth Social post: Trump's statement, whose quotation is left open at the paragraph end
+    trump = [a for a in find("Trump", "said") if "productive discussions" in a.content_text]
+    assert trump and "come to an end" in trump[0].content_text
+    # the joint statement: one attribution whose content spans both quoted sentences
+    (joint,) = find("the U.S. and Ukraine", "said")
+    assert "Ukraine expressed readiness" in joint.content_text and "Russian reciprocity" in joint.content_text
+    # Putin's speech quote
+    assert any("We agree with the proposals" in x for s, c, x in rows if "Putin" in s)
+    assert len(attrs) >= 12
