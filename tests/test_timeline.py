@@ -39,7 +39,9 @@ RESOLVE = [
     ("last month", FRIDAY, "2025-02-01", "2025-02-28", "month"),
     ("last year", FRIDAY, "2024-01-01", "2024-12-31", "year"),
     ("March 11", FRIDAY, "2025-03-11", "2025-03-11", "day"),
-    ("Dec. 3", FRIDAY, "2024-12-03", "2024-12-03", "day"),  # dates prefer the past
+    ("Dec. 3", FRIDAY, "2024-12-03", "2024-12-03", "day"),  # no year: the occurrence nearest publication
+    ("Oct. 9", "2016-09-23", "2016-10-09", "2016-10-09", "day"),  # an upcoming debate, not last year's
+    ("April", "2016-09-12", "2016-04-01", "2016-04-30", "month"),
     ("in 2014", FRIDAY, "2014-01-01", "2014-12-31", "year"),
     ("the 1990s", FRIDAY, "1990-01-01", "1999-12-31", "range"),
     ("the weekend", FRIDAY, "2025-03-08", "2025-03-09", "range"),

@@ -334,10 +334,21 @@ def _dateparser(raw: str, t: str, p: Optional[_dt.date]) -> dict:
     if d is None:
         return {"granularity": "unresolved", "method": "dateparser", "note": "not understood as a date"}
     d = d.date()
+    note = ""
+    if p is not None and not has_year:  # no year given: the occurrence nearest the publication date
+        options = []
+        for y in (p.year - 1, p.year, p.year + 1):
+            try:
+                options.append(d.replace(year=y))
+            except ValueError:  # 29 February
+                continue
+        near = min(options, key=lambda x: abs((x - p).days))
+        if near != d:
+            d, note = near, "no year given: the occurrence nearest the publication date"
     if has_month and not has_day:
         a, b = _month_range(d.year, d.month)
-        return {"resolved_start": _iso(a), "resolved_end": _iso(b), "granularity": "month", "method": "dateparser", "note": ""}
-    return {"resolved_start": _iso(d), "resolved_end": _iso(d), "granularity": "day", "method": "dateparser", "note": ""}
+        return {"resolved_start": _iso(a), "resolved_end": _iso(b), "granularity": "month", "method": "dateparser", "note": note}
+    return {"resolved_start": _iso(d), "resolved_end": _iso(d), "granularity": "day", "method": "dateparser", "note": note}
 
 
 # --------------------------------------------------------------------------- the stage
