@@ -77,6 +77,15 @@ QUOTE_CLOSERS = "”»"
 ATTRIBUTION_WINDOW_TOKENS = 220
 #: At most this many following quoted sentences (with no cue of their own) join a quote's content.
 ATTRIBUTION_FOLLOW_SENTENCES = 6
+#: Verbs (lemmas) that are a cue whenever they have a subject and a clausal complement
+#: (a parse rule added to the cue tagger's finds).
+CUE_RULE_VERBS = frozenset(
+    """
+    say tell add write note report announce state claim argue explain insist declare suggest
+    warn acknowledge admit confirm deny believe think fear want hope expect worry predict
+    promise vow pledge
+    """.split()
+)
 #: Cue tagger: least marginal probability of a token's (Viterbi) cue label to keep it in the cue.
 #: Higher trades attributions found for precision (chosen on held-out *train* articles).
 CUE_THRESHOLD = 0.3
@@ -494,3 +503,6 @@ MALE_FIRST_NAMES = frozenset(
     justin jens antony lloyd jake marco mohammad hunter beau eric barron kellogg pete rahm reince sean
     stephen corey paul jared kevin lindsey elon jeff warren steve""".split()
 ) - FEMALE_FIRST_NAMES
+#: Whether a plain negation against a linked claim ("X did it." / "But X did not do it.") can make a conflict
+#: without a cue word (off: in the dev set and a train sample it mostly fired on unrelated negations).
+CROSSCHECK_NEGATION_CONFLICTS = False

@@ -158,10 +158,11 @@ def _numbers(tokens, lex: Lexicon) -> list:
         unit = "percent" if nxt in ("percent", "%", "per") else ("money" if t.text.startswith("$") or (j and tokens[j - 1].text == "$") else "count")
         if unit == "count" and 1900 <= value <= 2100 and "," not in t.text:
             continue  # a year
-        window = tokens[max(0, j - 3): j + 5]
+        window = tokens[max(0, j - 6): j + 5]
         qty = {lex.key(w.lemma_.lower()) for w in window if w.pos_ == "NOUN" and w.lower_ not in ("percent", "%")}
+        groups = frozenset(lex.camps.get(w.lower_, w.lower_) for w in window if w.ent_type_ in ("NORP", "GPE") or w.lower_ in lex.camps)
         if qty:
-            out.append((value, unit, frozenset(qty), t.text + (" percent" if unit == "percent" else "")))
+            out.append((value, unit, frozenset(qty), t.text + (" percent" if unit == "percent" else ""), groups))
     return out
 
 
@@ -336,7 +337,9 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
         cues_here = {k: v for k, v in unit_cues[u.i].items() if k != "corroborates"}
         anaphoric = bool(lex.anaphors.search(plain(u.text)))
         first_cue = min((m.start() for ms in cues_here.values() for m in ms), default=None)
-        scope_keys = _content_keys([t for t in u.tokens if t.idx - u.start >= first_cue], lex) if first_cue is not None else None
+        scope_toks = [t for t in u.tokens if t.idx - u.start >= first_cue] if first_cue is not None else []
+        scope_keys = _content_keys(scope_toks, lex) if first_cue is not None else None
+        scope_anaphoric = any(t.lower_ in ("it", "this", "that", "so", "them", "these", "those") and t.pos_ == "PRON" for t in scope_toks)
         best = []
         for info in infos:
             dist = u.i - info.unit
@@ -370,6 +373,9 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
                         score, shared = sc2, sh2 + ("(scope)",)
                 if len(shared) < C.CROSSCHECK_MIN_SHARED:
                     continue
+                if scope_keys is not None and set(cues_here) <= {"not_confirmed", "unverified"} and not scope_anaphoric:
+                    if not any(k in scope_keys for part in info.keys for k in part):
+                        continue  # "no sign that <something else>": the cue is about another matter
                 score += C.CROSSCHECK_SAME_PARAGRAPH_BONUS * (units[info.unit].para == u.para)
                 score -= C.CROSSCHECK_BEFORE_PENALTY * (dist < 0)
                 if score < C.CROSSCHECK_LINK_MIN:
@@ -555,8 +561,8 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
         pn = _numbers(ptoks, lex)
         contrastive = _CONTRAST.search(ptext) or any(k in cues for k in ("contradicts", "disputes")) or (
             u.i > 0 and _CONTRAST.search(units[u.i - 1].text))
-        for cv, cu, cq, ct in info.numbers:
-            same = [(pv, pt) for pv, pu, pq, pt in pn if pu == cu and cq & pq]
+        for cv, cu, cq, ct, cg in info.numbers:
+            same = [(pv, pt) for pv, pu, pq, pt, pg in pn if pu == cu and cq & pq and not (cg and pg and not cg & pg)]
             if contrastive and same and not any(abs(pv - cv) <= C.CROSSCHECK_NUMERIC_TOLERANCE * max(abs(cv), 1) for pv, _ in same):
                 numbers = (ct, same[0][1])
                 break

@@ -101,6 +101,10 @@ def load_lexicon(path: Optional[str] = None) -> Lexicon:
 _PLAIN = str.maketrans({"’": "'", "‘": "'", "`": "'", "\u00a0": " ", "\u2009": " ", "\u202f": " "})
 
 
+#: A cue right after a negator is not that cue ("not necessarily wrong", "didn't deny", "no one disputes").
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\bno one|\bnobody|\bwithout)\s+(?:\w+\s+){0,1}$", re.I)
+
+
 def plain(text: str) -> str:
     """Curly apostrophes and odd spaces made plain, same length (offsets stay valid)."""
     return text.translate(_PLAIN)
@@ -111,7 +115,7 @@ def find_cues(text: str, lex: Lexicon) -> dict[str, list[re.Match]]:
     out = {}
     text = plain(text)
     for rel, rx in lex.cues.items():
-        ms = list(rx.finditer(text))
+        ms = [m for m in rx.finditer(text) if not _NEGATED_BEFORE.search(text[max(0, m.start() - 30):m.start()])]
         if ms:
             out[rel] = ms
     return out
@@ -199,13 +203,15 @@ class RulesJudge:
             return Verdict("numeric_mismatch", K["numeric"] * strength,
                            f"Different figures for the same quantity: the claim says {a}, {_who(pair)} says {b}.")
         fact = "contradicts" in cues
-        opposite = pair.negation_flip or pair.antonym is not None
+        opposite = (pair.negation_flip and C.CROSSCHECK_NEGATION_CONFLICTS) or pair.antonym is not None
         if pair.own_sentence and not fact:
             return None
         if fact and (opposite or pair.anaphor or pair.link >= C.CROSSCHECK_LINK_STRONG):
             kind = _conflict_kind(pair, "contradicts")
             why = f"opposite wording {pair.antonym[0]!r} / {pair.antonym[1]!r}" if pair.antonym else _q(cues["contradicts"][0])
             return Verdict(kind, K["cue"] * strength, f"{_who(pair)} states otherwise ({why}).")
+        if pair.negation_flip and pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR and not pair.own_sentence:
+            return Verdict("denies", K["polarity"] * strength, f"{_who(pair)}, whom the claim is about, says the opposite (one says not).")
         if opposite and (pair.contrast or (pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR)) and (
                 pair.link >= C.CROSSCHECK_LINK_STRONG or (pair.anaphor and pair.antonym is not None)):
             kind = _conflict_kind(pair, "contradicts")
