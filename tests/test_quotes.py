@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sourcecheck import quotes
+from sourcecheck import constants, quotes
 from sourcecheck.article import article_from_text, load_article
 from sourcecheck.documents import PrimaryDocument
 from sourcecheck.errors import PrimaryDocumentError
@@ -112,7 +112,7 @@ def test_dropped_not_scores_high_but_is_material(tmp_path):
     assert fuzz.partial_ratio(quote.lower(), doc.lower()) > 95
     an, checks = run(tmp_path, f'She said "{quote}".', quote, doc)
     assert checks[0].material and checks[0].changes[0].kind == "negation"
-    assert an.flags[0].severity == 3 and "negation" in an.flags[0].reason
+    assert an.flags[0].severity == constants.SEVERITY_MISQUOTE_ALWAYS_MATERIAL and "negation" in an.flags[0].reason
 
 
 @pytest.mark.parametrize(
@@ -286,6 +286,7 @@ def test_frame_and_exports(tmp_path):
     resolve_times(an, None)
     df = quotes.quote_checks_frame(an)
     assert list(df["class"]) == ["words omitted"] and bool(df["material"][0]) is True
+    assert list(quotes.quote_checks_frame(an, full=False).columns) == quotes.READING_COLUMNS
     assert all(not isinstance(v, (list, dict)) for v in df.iloc[0].tolist())
     paths = quotes.write_exports(an, tmp_path / "out")
     assert pd.read_csv(paths["quote_checks"]).shape[0] == 1

@@ -210,3 +210,9 @@ def test_empty_article_chart_and_frame():
     timeline.resolve_times(an, None)
     assert timeline.timeline_frame(an).empty
     assert "No dated claims" in timeline.timeline_chart(an).axes[0].texts[0].get_text()
+
+
+def test_reading_frame_keeps_reading_columns():
+    an = Analysis(article=article_from_text("He spoke on Tuesday.", published=FRIDAY))
+    timeline.resolve_times(an, None)
+    assert list(timeline.timeline_frame(an, full=False).columns) == timeline.READING_COLUMNS

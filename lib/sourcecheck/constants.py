@@ -174,10 +174,10 @@ FUNCTION_WORDS = frozenset(
         "i", "we", "you", "he", "she", "they", "me", "us", "him", "her", "them", "our", "your", "his", "their",
     }
 )
-#: Flag severities (higher = more serious) for quote problems.
-SEVERITY_MISQUOTE_ALWAYS_MATERIAL = 3  # changed negation, number, name or modal verb
-SEVERITY_MISQUOTE_MATERIAL = 2  # other changed content words
-SEVERITY_MISATTRIBUTED = 2
+#: Flag severities for quote problems, on the crosscheck scale (FLAG_SEVERITY: contradicts 6 ... shifts 3).
+SEVERITY_MISQUOTE_ALWAYS_MATERIAL = 5  # changed negation, number, name or modal verb
+SEVERITY_MISQUOTE_MATERIAL = 4  # other changed content words
+SEVERITY_MISATTRIBUTED = 4  # "possible": the other document may itself quote the speaker
 
 # ----------------------------------------------------------------------------- timeline
 #: Vague relative time spans resolved to date ranges. Offsets are in days relative to the publication

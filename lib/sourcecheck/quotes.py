@@ -785,8 +785,12 @@ def _as_check(c) -> QuoteCheck:
     return QuoteCheck(**d)
 
 
-def quote_checks_frame(analysis: Analysis):
-    """One row per checked quote (plain values), most serious first."""
+#: The columns a reader needs (the notebook and report); exports keep every column.
+READING_COLUMNS = ["speaker", "quote", "class", "material", "changes", "document", "passage", "note"]
+
+
+def quote_checks_frame(analysis: Analysis, full: bool = True):
+    """One row per checked quote (plain values), most serious first; ``full=False`` keeps READING_COLUMNS."""
     import pandas as pd
 
     rows = []
@@ -807,7 +811,8 @@ def quote_checks_frame(analysis: Analysis):
     df = pd.DataFrame(rows, columns=_FRAME_COLUMNS + ["_order"])
     if len(df):
         df = df.sort_values("_order", kind="stable")
-    return df.drop(columns="_order").reset_index(drop=True)
+    df = df.drop(columns="_order").reset_index(drop=True)
+    return df if full else df[READING_COLUMNS]
 
 
 _DIFF_STYLE = {

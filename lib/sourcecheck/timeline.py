@@ -418,8 +418,12 @@ _FRAME_COLUMNS = ["text", "resolved_start", "resolved_end", "granularity", "clai
                   "start", "end", "source"]
 
 
-def timeline_frame(analysis: Analysis):
-    """One row per time expression (plain values), in text order."""
+#: The columns a reader needs (the notebook and report); exports keep every column.
+READING_COLUMNS = ["text", "resolved_start", "resolved_end", "granularity", "speakers", "note"]
+
+
+def timeline_frame(analysis: Analysis, full: bool = True):
+    """One row per time expression (plain values), in text order; ``full=False`` keeps READING_COLUMNS."""
     import pandas as pd
 
     speakers = {c.id: (c.speaker or ("(unattributed)" if not c.attributed else "(unresolved)")) for c in analysis.claims}
@@ -431,7 +435,8 @@ def timeline_frame(analysis: Analysis):
             "speakers": "; ".join(dict.fromkeys(speakers.get(i, "") for i in x.claim_ids)),
             "note": x.note, "method": x.method, "start": x.start, "end": x.end, "source": x.source,
         })
-    return pd.DataFrame(rows, columns=_FRAME_COLUMNS)
+    df = pd.DataFrame(rows, columns=_FRAME_COLUMNS)
+    return df if full else df[READING_COLUMNS]
 
 
 def timeline_points(analysis: Analysis) -> list[dict]:
