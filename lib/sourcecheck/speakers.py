@@ -755,6 +755,15 @@ class _Resolver:
         for pos, f in self.history:
             if f.key.startswith("p:"):
                 spoke.setdefault(int(f.key[2:]), []).append((pos,))
+        # definite role nouns as subjects ("The adviser further stated ...") count as mentions of their person
+        first_sent = ctx.sents[max(0, s - C.ANTECEDENT_WINDOW_SENTENCES)].start
+        for t in doc[first_sent:pron.i]:
+            key = C.ROLE_NOUNS.get(t.lemma_.lower())
+            if (key and t.pos_ == "NOUN" and t.tag_ == "NN" and t.dep_ in _PERSON_DEPS and t.i not in ctx.persons.at_token
+                    and any(c.lower_ == "the" for c in t.children)):
+                hit = self.nominal(t, key, [c for c in t.children if c.dep_ in ("compound", "amod")], set())
+                if hit is not None:
+                    spoke.setdefault(int(hit.key[2:]), []).append((t.i,))
         own = self._content_of(pron.idx)
         best, best_score, best_tok = None, None, None
         for idx, c in enumerate(ctx.persons.clusters):
