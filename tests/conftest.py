@@ -99,3 +99,25 @@ def page(browser):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def hostile_run(tmp_path_factory):
+    """`run_article` (papermill + nbconvert, for real) on an article full of markup, after recording
+    a verdict on its first claim and one on a claim that is not in the article (an orphan)."""
+    from sourcecheck.model import Claim, Span
+    from sourcecheck.pipeline import analyze
+    from sourcecheck.review import VerdictStore, review_queue
+    from sourcecheck.runner import run_article
+
+    work = tmp_path_factory.mktemp("hostile-run")
+    article = ROOT / "tests" / "fixtures" / "hostile-article.json"
+    analysis = analyze(article)
+    store = VerdictStore(work / "verdicts.sqlite")
+    first = review_queue(analysis)[0].claim
+    store.record(analysis.article, first, "false", reviewer="Desk <b>Editor</b>",
+                 note="checked <script>window.__pwned = 7</script> the minutes")
+    gone = Claim(id="c-000000000000", text="a sentence <i>cut</i> from the article", spans=[Span(0, 0, "")])
+    store.record(analysis.article, gone, "verified", reviewer="ana")
+    result = run_article(article, out_dir=work / "out", verdicts_db=store.path, quiet=True)
+    return {"result": result, "out": work / "out", "store": store, "first": first, "analysis": analysis}

@@ -93,6 +93,23 @@ def test_report_with_hostile_article_renders_as_text(page, hostile_report, artif
     assert page.title() == "sourcecheck — <script>window.__pwned = 4</script> Title"
 
 
+@pytest.mark.slow
+def test_real_run_on_a_hostile_article_runs_no_script(page, hostile_run, artifacts_dir):
+    """The whole notebook (every table, chart and the verdicts) on an article full of markup."""
+    report = Path(hostile_run["result"].report_path)
+    _check_report_page(page, report, artifacts_dir, "report-hostile-run", min_marks=4, min_tables=3, min_charts=1)
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("document.scripts.length") == 0
+    assert page.locator("iframe").count() == 0
+    assert page.locator("img[onerror], img[src='x']").count() == 0
+    assert page.locator("a[href^='javascript:']").count() == 0
+    text = page.locator("body").inner_text()
+    for shown in ("<script>window.__pwned = 1; console.error('pwned')</script>", '<img src=x onerror="window.__pwned = 2">',
+                  '<a href="javascript:alert(1)">a link</a>', "</td></tr></table><b>bold</b>",
+                  "checked <script>window.__pwned = 7</script> the minutes", "Desk <b>Editor</b>"):
+        assert shown in text, shown
+
+
 def test_seed_report_in_browser(page, seed_run, artifacts_dir):
     proc = seed_run["proc"]
     assert proc.returncode == 0, proc.stderr[-3000:]

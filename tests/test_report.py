@@ -120,46 +120,39 @@ def test_article_html_shows_the_latest_verdict_on_each_claim(tmp_path):
 
 # --------------------------------------------------------------------------- a real unattended run
 @pytest.mark.slow
-def test_unattended_run_shows_recorded_verdicts_as_a_static_table(tmp_path, seed_path):
+def test_unattended_run_shows_recorded_verdicts_as_a_static_table(hostile_run):
     """papermill never waits for a click: verdicts recorded earlier appear in the report, the exports
-    and the ClaimReview file; an orphaned verdict is listed; no widget reaches the executed notebook."""
+    and the ClaimReview file; the orphaned verdict is listed; no widget reaches the executed notebook;
+    every table of the real notebook escapes the article's markup."""
     import json
 
     import nbformat
 
     from sourcecheck.exports import validate_claim_reviews
-    from sourcecheck.model import Claim, Span
-    from sourcecheck.pipeline import analyze
-    from sourcecheck.review import review_queue
-    from sourcecheck.runner import run_article
 
-    analysis = analyze(seed_path)
-    first = review_queue(analysis)[0].claim
-    db = tmp_path / "verdicts.sqlite"
-    store = VerdictStore(db)
-    store.record(analysis.article, first, "false", reviewer="Desk <b>Editor</b>", note="WSJ: no complete encirclement")
-    gone = Claim(id="c-000000000000", text="a sentence cut from the article", spans=[Span(0, 0, "")])
-    store.record(analysis.article, gone, "verified", reviewer="ana")
-
-    result = run_article(seed_path, out_dir=tmp_path / "out", verdicts_db=db, quiet=True)
+    result, out, first = hostile_run["result"], hostile_run["out"], hostile_run["first"]
     html = open(result.report_path, encoding="utf-8").read()
     assert re.search(r"<dt>Verdicts</dt><dd>1 \(1 on claims no longer in the text\)</dd>", html)
-    assert "WSJ: no complete encirclement" in html and "Desk &lt;b&gt;Editor&lt;/b&gt;" in html
-    assert "a sentence cut from the article" in html  # the orphan is listed, not dropped
+    assert "Desk &lt;b&gt;Editor&lt;/b&gt;" in html and "checked &lt;script&gt;window.__pwned = 7" in html
+    assert "a sentence &lt;i&gt;cut&lt;/i&gt; from the article" in html  # the orphan is listed, not dropped
     assert '<span class="sc-verdict-badge">False</span>' in html
+
+    body = _without_css(html)
+    assert "<script" not in body.lower() and "<iframe" not in body and "<img src=x" not in body
+    assert not re.search(r"<[a-z]+\b[^<>]*\son[a-z]+\s*=", body, re.I)
+    assert not re.search(r"<[a-z]+\b[^<>]*(href|src)\s*=\s*[\"']?javascript:", body, re.I)
+    assert "<b>markup</b>" not in body and "</td></tr></table><b>bold" not in body
 
     executed = nbformat.read(result.notebook_path, as_version=4)
     mimes = {m for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []) for m in o.get("data", {})}
     assert "application/vnd.jupyter.widget-view+json" not in mimes
 
-    out = tmp_path / "out"
     reviews = json.loads((out / "claimreview.jsonld").read_text(encoding="utf-8"))
     assert validate_claim_reviews(reviews) == []
     assert [r["identifier"] for r in reviews["@graph"]] == [first.id]
-    assert reviews["@graph"][0]["itemReviewed"]["author"]["name"] == first.speaker
+    assert "url" not in reviews["@graph"][0]["itemReviewed"]["appearance"]  # the javascript: url is dropped
     claims = json.loads((out / "claims.json").read_text(encoding="utf-8"))
     assert [v["claim_id"] for v in claims["verdicts"]] == [first.id]
     assert [v["claim_id"] for v in claims["orphaned_verdicts"]] == ["c-000000000000"]
-    assert "false" in (out / "claims.csv").read_text(encoding="utf-8")
     assert (out / "flags.csv").exists()
-    assert store.count() == 2  # a run only reads the store
+    assert hostile_run["store"].count() == 2  # a run only reads the store

@@ -197,7 +197,8 @@ def claim_reviews(analysis: Analysis, verdicts, *, review_url: Optional[str] = N
     a = analysis.article
     latest = _latest(verdicts)
     appearance = {"@type": "NewsArticle"}
-    for key, value in (("url", a.url), ("headline", a.title), ("datePublished", a.published)):
+    url = a.url if a.url and a.url.lower().startswith(("http://", "https://")) else None  # never javascript: etc.
+    for key, value in (("url", url), ("headline", a.title), ("datePublished", a.published)):
         if value:
             appearance[key] = value
     if a.outlet:
@@ -235,7 +236,7 @@ def claim_reviews(analysis: Analysis, verdicts, *, review_url: Optional[str] = N
             review["reviewRating"]["ratingExplanation"] = v.note
         if publisher:
             review["publisher"] = {"@type": "Organization", "name": publisher}
-        if review_url:
+        if review_url and review_url.lower().startswith(("http://", "https://")):
             review["url"] = f"{review_url}#{c.id}"
         graph.append(review)
     return {"@context": "https://schema.org", "@graph": graph}
