@@ -347,7 +347,16 @@ def _complete_quotes(P: _Parse, a: int, con: list[int], taken: set, start: int, 
             sizes[q] = sizes.get(q, 0) + 1
             if i in in_con:
                 counts[q] = counts.get(q, 0) + 1
-    add = {q for q, k in counts.items() if k >= 0.5 * sizes[q]}
+    def beside_cue(q: int) -> bool:
+        """Only source, cue, punctuation and the cue's adverbials between quotation ``q`` and the cue."""
+        lo, hi = regions[q]
+        gap = [i for i in range(start, end) if (hi <= P.idx[i] < P.idx[a]) or (P.end[a] <= P.idx[i] and P.end[i] <= lo)]
+        return len(gap) <= 12 and all(
+            i in taken or P.punct[i] or P.space[i] or (P.head[i] == a and P.dep[i] in ("npadvmod", "advmod", "prep", "pobj"))
+            for i in gap
+        )
+
+    add = {q for q, k in counts.items() if k >= 0.5 * sizes[q] or beside_cue(q)}
     if add:
         last = max(regions[q][1] for q in add)
         for q in sorted(sizes):
@@ -545,6 +554,36 @@ def _find_cues(P: _Parse, tagger, threshold: float) -> list[tuple[list[int], flo
     return cues
 
 
+def _dash_attributions(P: _Parse) -> list[tuple[list[int], list[int], list[int]]]:
+    """``"..." — Name``: a quotation signed with a dash and a name ending its sentence.
+
+    Returns (source, cue, content) token lists.
+    """
+    out = []
+    for i in range(1, P.n - 1):
+        if P.lower[i] not in ("—", "–", "--", "-"):
+            continue
+        j = i - 1
+        while j > 0 and P.space[j]:
+            j -= 1
+        q = P.qid[j]
+        if q < 0 or P.end[j] != P.regions[q][1]:
+            continue
+        e = P.sent_end[i]
+        name = [k for k in range(i + 1, e) if not P.space[k]]
+        while name and P.punct[name[-1]]:
+            name.pop()
+        if not name or len(name) > 10 or any(P.pos[k] in ("VERB", "AUX") for k in name):
+            continue
+        if not any(P.pos[k] == "PROPN" or P.ent[k] in ("PERSON", "ORG", "NORP", "GPE") for k in name):
+            continue
+        content = [k for k in range(P.n) if P.qid[k] == q]
+        if sum(1 for k in content if not (P.punct[k] or P.space[k])) < 3:
+            continue  # a title or a term, not a statement
+        out.append((name, [i], content))
+    return out
+
+
 def extract_attributions(doc, cue_threshold: Optional[float] = None) -> list[Attribution]:
     """Every attribution in a parsed article (``sourcecheck.nlp.parse(text)``), sorted by start."""
     text = doc.text
@@ -565,7 +604,14 @@ def extract_attributions(doc, cue_threshold: Optional[float] = None) -> list[Att
             con = _fallback_content(P, a, cue_ids, start, end)
         if not src:
             subj = P.subject(a)
-            if subj is not None and subj not in cue_ids and start <= subj < end:
+            # a passive subject is what was said or asked, not who said it; "it seems" has no source
+            if (
+                subj is not None
+                and P.dep[subj] == "nsubj"
+                and not (P.lower[subj] == "it" and P.lemma[a] in ("seem", "appear", "be", "look"))
+                and subj not in cue_ids
+                and start <= subj < end
+            ):
                 src = [i for i in P.subtree(subj) if start <= i < end and i not in cue_ids]
         con = [i for i in _complete_quotes(P, a, con, set(src) | cue_ids, start, end) if i not in src]
         if not con or _not_a_statement(P, a, src, con):
@@ -587,6 +633,25 @@ def extract_attributions(doc, cue_threshold: Optional[float] = None) -> list[Att
                 kind=_kind(P, a, src),
                 sentence=Span.of(text, ss, se) if se > ss else None,
                 confidence=round(prob, 3),
+            )
+        )
+    for src, cue, con in _dash_attributions(P):
+        if any(x["cue"][0].start <= P.idx[cue[0]] < x["cue"][0].end for x in found):
+            continue
+        content = [(s, e) for s, e in (_trim(text, s, e) for s, e in _spans_from_tokens(P, con)) if e > s]
+        source = [(s, e) for s, e in (_trim(text, s, e) for s, e in _spans_from_tokens(P, src)) if e > s]
+        if not content:
+            continue
+        ss, se = _trim(text, P.idx[P.sent_start[cue[0]]], P.end[P.sent_end[cue[0]] - 1])
+        found.append(
+            dict(
+                source=[Span.of(text, s, e) for s, e in source],
+                cue=[Span.of(text, P.idx[cue[0]], P.end[cue[0]])],
+                content=[Span.of(text, s, e) for s, e in content],
+                quote_type="direct",
+                kind=_kind(P, cue[0], src),
+                sentence=Span.of(text, ss, se) if se > ss else None,
+                confidence=0.5,
             )
         )
     found.sort(key=lambda x: (min(s.start for s in x["source"] + x["cue"] + x["content"]), x["cue"][0].start))
