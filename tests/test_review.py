@@ -132,6 +132,21 @@ def test_bad_paths_raise_review_store_error_naming_the_file(tmp_path):
         VerdictStore(junk)
 
 
+def test_a_lock_held_too_long_is_reported_and_nothing_is_written(tmp_path, analysis):
+    store = VerdictStore(tmp_path / "verdicts.sqlite", timeout=0.2)
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another kernel in the middle of a write
+    try:
+        with pytest.raises(ReviewStoreError, match="verdicts.sqlite.*locked by another kernel"):
+            store.record(analysis.article, analysis.claims[0], "verified", reviewer="ana")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.count() == 0
+    store.record(analysis.article, analysis.claims[0], "verified", reviewer="ana")
+    assert store.count() == 1
+
+
 def test_default_path_is_under_outputs(tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCECHECK_VERDICTS_DB", raising=False)
     (tmp_path / "outputs").mkdir()

@@ -163,6 +163,12 @@ class VerdictStore:
         try:
             con.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             yield con
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise self._error(
+                    f"still locked by another kernel after {self.timeout:.0f} s ({exc})", "try again; nothing was written"
+                ) from exc
+            raise self._error(f"database error: {exc}", "check the disk and the file's permissions") from exc
         except sqlite3.DatabaseError as exc:
             raise self._error(f"database error: {exc}", "is this a sourcecheck verdict file? give another --verdicts-db path") from exc
         finally:
