@@ -26,6 +26,7 @@ as the speaker name, with type "unresolved" and ``resolved=False``.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -153,10 +154,20 @@ def _read_entities(path: Path, user: bool) -> list[Entity]:
 
 
 def load_registry(extra_path: Optional[str | Path] = None) -> Registry:
-    """The shipped ``data/entities.yaml`` plus, optionally, a user file of the same schema (user entries win)."""
-    entities = {e.name: e for e in _read_entities(ENTITIES_FILE, user=False)}
-    if extra_path:
-        for e in _read_entities(Path(extra_path), user=True):
+    """The shipped ``data/entities.yaml`` plus, optionally, a user file of the same schema (user entries win).
+
+    Cached per file and modification time, so a batch run reads and compiles the list once.
+    """
+    files = [ENTITIES_FILE] + ([Path(extra_path)] if extra_path else [])
+    stamps = tuple((str(f), f.stat().st_mtime_ns if f.is_file() else None) for f in files)
+    return _registry(stamps)
+
+
+@functools.lru_cache(maxsize=8)
+def _registry(stamps: tuple) -> Registry:
+    entities = {e.name: e for e in _read_entities(Path(stamps[0][0]), user=False)}
+    for path, _ in stamps[1:]:
+        for e in _read_entities(Path(path), user=True):
             entities[e.name] = e
     return Registry(list(entities.values()))
 
