@@ -85,6 +85,7 @@ class _Info:
     numbers: list
     polar: set  # position words (accept / reject axis members) in the claim and its cue
     core: Optional[tuple] = None  # (start, end) of an assertion's reported clause ("claimed <X>, but...")
+    last_unit: int = -1  # the sentence where the claim ends (a quote may run over several)
 
     @property
     def spans(self) -> list:
@@ -170,6 +171,7 @@ def _name_key(name: Optional[str]) -> Optional[str]:
     if not name:
         return None
     name = re.split(r",|\(|\bof\b|\bwho\b|\bwhose\b|—|–", name)[0]
+    name = " ".join(re.findall(r"[A-Za-z][\w'’.-]*", name))
     words = [w.strip(".,'’\"").lower() for w in re.split(r"\s+", name) if w.strip(".,'’\"")]
     words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
     words = [w for w in words if w not in _TITLES]
@@ -265,7 +267,7 @@ def _claim_infos(claims: list[Claim], units: list[_Unit], doc, lex: Lexicon) -> 
         core_span = (core[0].idx, core[-1].idx + len(core[-1].text)) if core else None
         neg = _negated(toks, lex) != bool(_NEGATIVE_CUE.search(c.cue or ""))  # "denied that X" states not-X
         infos.append(_Info(c, ui, keys, neg, holder, key, camps, hedge.group(0) if hedge else None,
-                           _numbers(toks, lex), polar, core_span))
+                           _numbers(toks, lex), polar, core_span, max(ui, _bisect(starts, c.spans[-1].end - 1))))
     return infos
 
 
@@ -361,9 +363,9 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
                 tier = 2
                 after = [m.start() + u.start for ms in cues_here.values() for m in ms if m.start() + u.start >= info.spans[-1].end]
                 order = 1e6 if own == 2 else (-(min(after) - info.spans[-1].end) if after else -1e6)  # the claim the cue is about
-            elif anaphoric and 0 < dist <= C.CROSSCHECK_ANAPHOR_WINDOW:
+            elif anaphoric and 0 < u.i - info.last_unit <= C.CROSSCHECK_ANAPHOR_WINDOW:
                 tier = 1
-                order = score + C.CROSSCHECK_ADJACENT_BONUS * (dist == 1)
+                order = score + C.CROSSCHECK_ADJACENT_BONUS * (u.i - info.last_unit == 1)
                 score += C.CROSSCHECK_ADJACENT_BONUS
             else:
                 tier = 0
