@@ -214,6 +214,26 @@ def test_indirect_claim_gets_context_only(tmp_path):
     assert c.fidelity == "context only" and c.score > 0 and c.passage_text in DOC and not an.flags
 
 
+def test_context_skips_the_interviewers_turns(tmp_path):
+    doc = ("Question: Will the ceasefire proposal for thirty days be accepted by Russia soon?\n"
+           "Vladimir Putin: We agree with the proposals to stop the hostilities, with conditions.\n"
+           "Question: And the ceasefire proposal for thirty days itself?\n"
+           "Vladimir Putin: The idea is right.")
+    article = "Putin said Russia would accept the ceasefire proposal for thirty days."
+    _, checks = run(tmp_path, article, "Russia would accept the ceasefire proposal for thirty days", doc,
+                    "Vladimir Putin", "Vladimir Putin", "indirect")
+    assert checks[0].fidelity == "context only" and not checks[0].passage_text.startswith("Question")
+
+
+def test_interviewers_words_quoted_as_the_speakers_are_misattributed(tmp_path):
+    doc = ("Question: Will Russia accept a ceasefire of thirty days without any conditions at all?\n"
+           "Vladimir Putin: We agree with the proposals to stop the hostilities.")
+    quote = "Russia accept a ceasefire of thirty days without any conditions at all"
+    an, checks = run(tmp_path, f"Putin said “{quote}”.", quote, doc, "Vladimir Putin", "Vladimir Putin")
+    assert checks[0].fidelity == "other speaker" and "'Question'" in checks[0].note
+    assert [f.relation for f in an.flags] == ["misattributed"]
+
+
 @pytest.mark.parametrize(
     "claim_speaker, doc_names, expected",
     [

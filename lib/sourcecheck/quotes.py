@@ -308,6 +308,13 @@ class _DocIndex:
     def __init__(self, doc: PrimaryDocument):
         self.doc = doc
         self.flat = _flatten(doc.text)
+        self._turns: Optional[list[tuple[int, int, str]]] = None
+
+    @property
+    def other_turns(self) -> list[tuple[int, int, str]]:
+        if self._turns is None:
+            self._turns = _other_turns(self.doc)
+        return self._turns
 
     def words(self, start: int, end: int) -> list[_Tok]:
         """Words of the document overlapping [start, end), with sentence-initial marks from their context."""
@@ -600,15 +607,20 @@ def _check_quote(text: str, claim: Claim, k: int, seg: _Segment, speaker_docs: l
     score = fuzz.ratio(" ".join(t.norm for t in q if not t.bracket), " ".join(t.norm for t in kept_d))
     changes = [o for o in ops if o.op not in ("equal",)]
     material = any(o.material for o in changes)
-    if misattributed:
+    turn = None
+    if not misattributed and claim.speaker:
+        turn = next((lab for x, y, lab in m.index.other_turns if x <= pstart < y), None)
+    if turn is not None:
+        misattributed = True
+        notes.append(f"in the document these are the words of {turn!r}, not of {doc.speaker}: possible misattribution")
+    elif misattributed:
         notes.append(
             f"found in a document by {doc.speaker or 'an unnamed speaker'}, not by {claim.speaker}: possible "
             f"misattribution (or that document quotes {claim.speaker}; check)"
-            + ("; too short to flag" if len([t for t in q if not t.bracket]) < constants.QUOTE_MIN_MISATTRIBUTION_TOKENS else "")
         )
-        fidelity = "other speaker"
-    else:
-        fidelity = cls
+    if misattributed and sum(not t.bracket for t in q) < constants.QUOTE_MIN_MISATTRIBUTION_TOKENS:
+        notes.append("too short to flag")
+    fidelity = "other speaker" if misattributed else cls
     return QuoteCheck(
         **base, fidelity=fidelity, score=round(float(score), 1), word_share=round(share, 3), material=material,
         document_id=doc.id, document_path=doc.path, document_title=doc.title, document_speaker=doc.speaker,
@@ -650,13 +662,33 @@ def _content_words(s: str) -> str:
     return " ".join(w for w in (_norm(x) for x in _WORD.findall(s)) if w not in constants.FUNCTION_WORDS and len(w) > 2)
 
 
+_TURN = re.compile(r"^[ \t]*(?:\*\*)?([A-Z][\w.'’ -]{0,40}?)(?:\*\*)?:[ \t]", re.M)
+
+
+def _other_turns(doc: PrimaryDocument) -> list[tuple[int, int, str]]:
+    """Stretches of a transcript spoken by someone else: (start, end, label) from a "NAME:" /
+    "Question:" line start that does not name the document's speaker to the next turn label."""
+    turns = [(m.start(), m.group(1).strip()) for m in _TURN.finditer(doc.text) if len(m.group(1).split()) <= 4]
+    if not any(speaker_matches(label, doc) for _, label in turns):
+        return []  # not a transcript with the speaker's own turns labelled: nothing to exclude
+    out = []
+    for i, (pos, label) in enumerate(turns):
+        if not speaker_matches(label, doc):
+            end = turns[i + 1][0] if i + 1 < len(turns) else len(doc.text)
+            out.append((pos, end, label))
+    return out
+
+
 def _context(text: str, claim: Claim, docs: list[_DocIndex]) -> Optional[QuoteCheck]:
     """The closest sentence in the speaker's documents (rapidfuzz token_set_ratio over content words)."""
     from rapidfuzz import fuzz, process
 
     choices, where = [], []
     for d in docs:
+        others = d.other_turns
         for a, b in _sentences(d.doc.text):
+            if any(x <= a < y for x, y, _ in others):
+                continue  # an interviewer's question is not the speaker's words
             choices.append(d.doc.text[a:b])
             where.append((d, a, b))
     if not choices:
@@ -688,7 +720,7 @@ def _flag(claim: Claim, check: QuoteCheck) -> Optional[Flag]:
         return Flag(
             id=stable_id("fq", claim.id, check.quote_text, "misattributed"), claim_id=claim.id, relation="misattributed",
             reason=(f'The quote "{check.quote_text}" is attributed to {claim.speaker}, but it was found in {source}: '
-                    f'"{check.passage_text}". Possible misattribution; check who said it.'),
+                    f'"{check.passage_text}" ({check.note}). Check who said it.'),
             severity=constants.SEVERITY_MISATTRIBUTED, confidence=0.6 if check.score >= 90 else 0.4,
             claim_span=check.quote_span, speaker=claim.speaker, channel=channel, countering_speaker=check.document_speaker,
         )
