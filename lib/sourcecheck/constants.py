@@ -132,6 +132,9 @@ QUOTE_MIN_TOKEN_SHARE = 0.5
 QUOTE_MIN_FUZZY_TOKENS = 3
 #: Characters after one piece of a quote with an ellipsis within which the next piece must be found.
 QUOTE_ELLIPSIS_MAX_GAP = 6000
+#: Reported speech: a document sentence is shown as context only if it shares at least this many of the
+#: claim's content words (fewer for short claims: a third of them, at least one).
+CONTEXT_MIN_SHARED = 2
 #: A quote shorter than this (in words) found only in another speaker's document is reported
 #: ("other speaker") but not flagged: "root causes" is evidence of nothing.
 QUOTE_MIN_MISATTRIBUTION_TOKENS = 5
@@ -162,7 +165,8 @@ NUMBER_WORDS = frozenset(
         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
         "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "hundreds", "thousand", "thousands",
         "million", "millions", "billion", "billions", "trillion", "dozen", "dozens", "half", "percent", "first",
-        "second", "third", "once", "twice", "all", "every", "most", "few", "many", "some", "several",
+        "second", "third", "once", "twice", "all", "every", "most", "more", "less", "fewer", "few", "many", "some",
+        "several",
     }
 )
 #: Function words: a change touching only these (and punctuation) is a wording change, not a material one.

@@ -659,7 +659,10 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _content_words(s: str) -> str:
-    return " ".join(w for w in (_norm(x) for x in _WORD.findall(s)) if w not in constants.FUNCTION_WORDS and len(w) > 2)
+    """Words that carry the topic: no function words, no quantifiers ("more", "all"), none under 3 letters
+    (digits kept)."""
+    return " ".join(w for w in (_norm(x) for x in _WORD.findall(s))
+                    if w not in constants.FUNCTION_WORDS and (w.isdigit() or (len(w) > 2 and w not in constants.NUMBER_WORDS)))
 
 
 _TURN = re.compile(r"^[ \t]*(?:\*\*)?([A-Z][\w.'’ -]{0,40}?)(?:\*\*)?:[ \t]", re.M)
@@ -680,29 +683,38 @@ def _other_turns(doc: PrimaryDocument) -> list[tuple[int, int, str]]:
 
 
 def _context(text: str, claim: Claim, docs: list[_DocIndex]) -> Optional[QuoteCheck]:
-    """The closest sentence in the speaker's documents (rapidfuzz token_set_ratio over content words)."""
-    from rapidfuzz import fuzz, process
+    """The closest sentence in the speaker's documents: rapidfuzz token_set_ratio over content words,
+    among sentences sharing enough of the claim's content words (``constants.CONTEXT_MIN_SHARED``)."""
+    from rapidfuzz import fuzz
 
-    choices, where = [], []
+    claim_words = {_stem(w) for w in _content_words(claim.text).split()}
+    need = min(constants.CONTEXT_MIN_SHARED, max(1, len(claim_words) // 3))
+    claim_content = _content_words(claim.text)
+    best = None
     for d in docs:
         others = d.other_turns
         for a, b in _sentences(d.doc.text):
             if any(x <= a < y for x, y, _ in others):
                 continue  # an interviewer's question is not the speaker's words
-            choices.append(d.doc.text[a:b])
-            where.append((d, a, b))
-    if not choices:
-        return None
-    hit = process.extractOne(claim.text, choices, scorer=fuzz.token_set_ratio, processor=_content_words)
-    if hit is None:
-        return None
-    _, score, i = hit
-    d, a, b = where[i]
+            sent = d.doc.text[a:b]
+            shared = claim_words & {_stem(w) for w in _content_words(sent).split()}
+            if len(shared) < need:
+                continue
+            score = fuzz.token_set_ratio(claim_content, _content_words(sent))
+            key = (len(shared), score)
+            if best is None or key > best[0]:
+                best = (key, d, a, b)
     first, last = claim.spans[0], claim.spans[-1]
-    return QuoteCheck(
+    base = dict(
         id=stable_id("q", claim.id, claim.text), claim_id=claim.id, quote_index=0, quote_type=claim.quote_type or "indirect",
         speaker=claim.speaker, quote_text=text[first.start:last.end], quote_start=first.start, quote_end=last.end,
-        fidelity="context only", score=round(float(score), 1), document_id=d.doc.id, document_path=d.doc.path,
+        fidelity="context only",
+    )
+    if best is None:
+        return QuoteCheck(**base, note="reported speech: no passage in the speaker's documents shares its key words")
+    (_, score), d, a, b = best
+    return QuoteCheck(
+        **base, score=round(float(score), 1), document_id=d.doc.id, document_path=d.doc.path,
         document_title=d.doc.title, document_speaker=d.doc.speaker, document_channel=d.doc.channel,
         document_date=d.doc.date, passage_text=d.doc.text[a:b], passage_start=a, passage_end=b,
         note="reported speech: the closest passage in the speaker's documents, shown as context (no verdict)",
