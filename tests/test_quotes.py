@@ -9,7 +9,7 @@ import pytest
 
 from sourcecheck import constants, quotes
 from sourcecheck.article import article_from_text, load_article
-from sourcecheck.documents import PrimaryDocument
+from sourcecheck.documents import PrimaryDocument, speaker_matches
 from sourcecheck.errors import PrimaryDocumentError
 from sourcecheck.model import Analysis, Claim, Span
 
@@ -250,7 +250,7 @@ def test_interviewers_words_quoted_as_the_speakers_are_misattributed(tmp_path):
 )
 def test_speaker_matching(claim_speaker, doc_names, expected):
     doc = PrimaryDocument(id="d", path="d", text="x", speaker=doc_names[0], aliases=doc_names[1:])
-    assert quotes.speaker_matches(claim_speaker, doc) is expected
+    assert speaker_matches(claim_speaker, doc) is expected
 
 
 def test_missing_default_folder_means_no_documents(tmp_path):

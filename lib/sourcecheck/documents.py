@@ -16,12 +16,19 @@ too; having both is an error, because it is unclear which one the journalist mea
 
 A missing default folder means "no documents" (not an error). A document that
 cannot be read raises ``PrimaryDocumentError`` naming the file and the problem.
+
+Which documents are a speaker's: ``speaker_matches`` compares a claim's speaker with
+the document's ``speaker`` and ``aliases`` (titles dropped, surnames with a matching
+first initial, rapidfuzz token_set_ratio for longer names). In a transcript whose
+turns are labelled ("Vladimir Putin: ...", "Question: ..."), ``other_turns`` marks
+the stretches spoken by someone else.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -324,3 +331,51 @@ def load_document(path: str | Path) -> PrimaryDocument:
         note=str(meta["note"]) if meta.get("note") else None,
         format=fmt,
     )
+
+
+# --------------------------------------------------------------------------- speakers
+def name_tokens(name: str) -> list[str]:
+    """A name as comparable words: lower case, "U.S." -> "us", possessives and titles dropped."""
+    s = unicodedata.normalize("NFKC", name).lower().replace("’", "'")
+    s = re.sub(r"\b([a-z])\.(?=[a-z]\.)", r"\1", s).replace(".", "")  # U.S. -> us
+    s = re.sub(r"'s\b", "", s)
+    words = re.findall(r"[\w-]+", s)
+    return [w for w in words if w not in constants.SPEAKER_TITLES] or words  # "The Minister" stays a name
+
+
+def speaker_matches(claim_speaker: Optional[str], doc: PrimaryDocument) -> bool:
+    """Does the claim's speaker name one of the document's speaker names (fuzzy on names and surnames)?"""
+    from rapidfuzz import fuzz
+
+    if not claim_speaker:
+        return False
+    a = name_tokens(claim_speaker)
+    if not a:
+        return False
+    for name in doc.names:
+        b = name_tokens(name)
+        if not b:
+            continue
+        if a == b or (len(a[-1]) >= 3 and a[-1] == b[-1] and (len(a) == 1 or len(b) == 1 or a[0][0] == b[0][0])):
+            return True
+        if min(len(a), len(b)) >= 2 and fuzz.token_set_ratio(" ".join(a), " ".join(b)) >= constants.SPEAKER_MATCH_MIN_SCORE:
+            return True
+    return False
+
+
+#: A transcript turn: "Vladimir Putin: ...", "Question: ...", "**WALLACE**: ..." at a line start.
+TURN_LABEL = re.compile(r"^[ \t]*(?:\*\*)?([A-Z][\w.'’ -]{0,40}?)(?:\*\*)?:[ \t]", re.M)
+
+
+def other_turns(doc: PrimaryDocument) -> list[tuple[int, int, str]]:
+    """Stretches of a transcript spoken by someone else: (start, end, label) from a "NAME:" /
+    "Question:" line start that does not name the document's speaker to the next turn label."""
+    turns = [(m.start(), m.group(1).strip()) for m in TURN_LABEL.finditer(doc.text) if len(m.group(1).split()) <= 4]
+    if not any(speaker_matches(label, doc) for _, label in turns):
+        return []  # not a transcript with the speaker's own turns labelled: nothing to exclude
+    out = []
+    for i, (pos, label) in enumerate(turns):
+        if not speaker_matches(label, doc):
+            end = turns[i + 1][0] if i + 1 < len(turns) else len(doc.text)
+            out.append((pos, end, label))
+    return out
