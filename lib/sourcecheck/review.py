@@ -35,7 +35,7 @@ from typing import Iterator, Optional
 
 from . import constants
 from .errors import ReviewStoreError
-from .model import Analysis, Article, Claim, Flag, Relation, Span
+from .model import Analysis, Article, Claim, Flag, Relation
 
 SCHEMA_VERSION = 1
 
