@@ -162,6 +162,7 @@ class VerdictStore:
             raise self._error(f"cannot be opened: {exc}", "check that the folder exists and is writable") from exc
         try:
             con.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            con.execute("PRAGMA synchronous = FULL")  # a saved verdict survives a power cut, not only a crash
             yield con
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
@@ -188,7 +189,6 @@ class VerdictStore:
             mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":  # pragma: no cover - e.g. some network filesystems
                 raise self._error(f"cannot use write-ahead logging (journal mode {mode})", "use a local disk")
-            con.execute("PRAGMA synchronous = NORMAL")
             con.execute("BEGIN IMMEDIATE")
             for stmt in _split_sql(_SCHEMA):
                 con.execute(stmt)
