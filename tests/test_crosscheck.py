@@ -198,7 +198,7 @@ def test_dev_set_is_well_formed():
 
 
 #: Quality floors on the PolNeAR dev conflict set (gold claims). Raising them is welcome; lowering one is a reviewed change.
-FLOORS = {"any_recall": 0.35, "any_precision": 0.35, "false_flags_per_free_article": 0.25}
+FLOORS = {"any_recall": 0.55, "any_precision": 0.6, "false_flags_per_free_article": 0.2}
 
 
 def test_dev_set_ratchet(nlp):

@@ -422,6 +422,8 @@ CROSSCHECK_SHIFT_LINK = 0.22
 #: Bonus added to the link score when the passage is in the same paragraph / adjacent sentence.
 CROSSCHECK_SAME_PARAGRAPH_BONUS = 0.08
 CROSSCHECK_ADJACENT_BONUS = 0.10
+#: Among the claims an anaphoric passage may point back at, the one in the sentence just before gets this bonus.
+CROSSCHECK_ANAPHOR_ADJACENT_BONUS = 0.05
 #: An anaphoric passage ("reject this", "he had no proof of it") links to a claim at most this many sentences back.
 CROSSCHECK_ANAPHOR_WINDOW = 3
 #: Passages more than this many sentences away from a claim are not linked by word overlap alone.

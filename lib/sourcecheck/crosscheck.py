@@ -53,6 +53,7 @@ _CONTRAST = re.compile(r"\b(?:but|however|though|although|yet|whereas|despite|in
 _QUOTED = re.compile(r"[“\"']{1,2}([^“”\"']{4,80}?)[”\"']{1,2}")
 _NUM = re.compile(r"^\$?\d[\d,]*(?:\.\d+)?$")
 _ASSERTION_SPEAKER = "the article"
+_DEBUG = False
 _CUE_SUBJECT = "\0cue-subject"  # a passage speaker known only as the subject of its cue verb (no claim of its own)
 _NEGATIVE_CUE = re.compile(r"\b(?:den(?:y|ies|ied|ying)|disput\w*|reject\w*|dismiss\w*|refut\w*|doubt\w*)\b", re.I)
 
@@ -345,8 +346,8 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
         best = []
         for info in infos:
             dist = u.i - info.unit
-            if abs(dist) > C.CROSSCHECK_MAX_DISTANCE or not info.holder:
-                continue
+            if abs(dist) > C.CROSSCHECK_MAX_DISTANCE or not info.holder or sum(len(k) for k in info.keys) < 2:
+                continue  # too far, nobody's claim, or too short to check ("Sanders")
             ev = _passage_span(text, u, info.spans)
             if ev is None:
                 continue
@@ -365,7 +366,7 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
                 order = 1e6 if own == 2 else (-(min(after) - info.spans[-1].end) if after else -1e6)  # the claim the cue is about
             elif anaphoric and 0 < u.i - info.last_unit <= C.CROSSCHECK_ANAPHOR_WINDOW:
                 tier = 1
-                order = score + C.CROSSCHECK_ADJACENT_BONUS * (u.i - info.last_unit == 1)
+                order = score + C.CROSSCHECK_ANAPHOR_ADJACENT_BONUS * (u.i - info.last_unit == 1)
                 score += C.CROSSCHECK_ADJACENT_BONUS
             else:
                 tier = 0
@@ -386,6 +387,8 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
         if not best:
             continue
         best.sort(key=lambda x: (x[0], x[1]), reverse=True)  # own sentence, then anaphor, then link
+        if _DEBUG:
+            print("DEBUG", u.i, [(b[0], round(b[1], 3), b[3].claim.text[:40]) for b in best[:4]])
         top = best[0]
         chosen = [top] + [b for b in best[1:] if top[0] == 0 and b[0] == 0 and b[1] >= top[1] * 0.95]
         for tier, _, _, info, ev, spk, spk_info, shared, score in chosen:
