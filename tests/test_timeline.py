@@ -216,3 +216,11 @@ def test_reading_frame_keeps_reading_columns():
     an = Analysis(article=article_from_text("He spoke on Tuesday.", published=FRIDAY))
     timeline.resolve_times(an, None)
     assert list(timeline.timeline_frame(an, full=False).columns) == timeline.READING_COLUMNS
+
+
+def test_bad_publication_date_is_a_metadata_error():
+    from sourcecheck.errors import MetadataError
+
+    an = Analysis(article=article_from_text("On Tuesday.", published="next spring"))
+    with pytest.raises(MetadataError, match="not a date"):
+        timeline.resolve_times(an, None)

@@ -389,6 +389,13 @@ def resolve_times(analysis: Analysis, doc=None) -> list[TimeExpression]:
 
     text = analysis.article.text
     published = analysis.article.published
+    try:
+        published = _dt.date.fromisoformat(str(published)[:10]).isoformat() if published else None
+    except ValueError as exc:
+        from .errors import MetadataError
+
+        raise MetadataError(analysis.article.path, f"publication date {published!r} is not a date",
+                            "use YYYY-MM-DD") from exc
     sents = _sentences(analysis, doc)
     claim_ranges = [(c.id, _claim_ranges(c, sents)) for c in analysis.claims]
     from .quotes import quoted_segments
