@@ -233,6 +233,13 @@ class _Cluster:
         return 0
 
 
+def _honorific(doc, i: int) -> str:
+    """The honorific just before a name ("Mrs." in "Mrs. Clinton"), lowercased without the dot, or ""."""
+    if i > 0 and doc[i - 1].text.lower().rstrip(".") in _HONORIFICS:
+        return doc[i - 1].text.lower().rstrip(".")
+    return ""
+
+
 def _clean_name(toks) -> tuple[list, list]:
     """Split an entity's tokens into (title tokens, name tokens)."""
     titles, names = [], []
@@ -278,7 +285,9 @@ class _Persons:
                 self.clusters.append(_Cluster(first=f, last=l))
             self._add(idx, ent, titles, names)
         for ent, titles, names in single:
-            idx = self._match_single(names[0].text.lower(), ent.start)
+            hon = {t.text.lower().rstrip(".") for t in titles} | {_honorific(doc, names[0].i)}
+            gender = "m" if hon & _MALE_ROLES else "f" if hon & _FEMALE_ROLES else None
+            idx = self._match_single(names[0].text.lower(), ent.start, gender)
             if idx is None:
                 idx = len(self.clusters)
                 self.clusters.append(_Cluster(last=names[0].text.lower()))
@@ -318,8 +327,10 @@ class _Persons:
             if c.gender is None and first:
                 c.gender = "f" if first in C.FEMALE_FIRST_NAMES else "m" if first in C.MALE_FIRST_NAMES else None
 
-    def _match_single(self, word: str, pos: int) -> Optional[int]:
+    def _match_single(self, word: str, pos: int, gender: Optional[str] = None) -> Optional[int]:
         cands = [i for i, c in enumerate(self.clusters) if c.last == word]
+        if gender and len(cands) > 1:  # "Mrs. Clinton" is not Bill Clinton
+            cands = [i for i in cands if self._gender(i) in (None, gender)] or cands
         if not cands:
             cands = [i for i, c in enumerate(self.clusters) if c.first == word and c.first]
         if not cands:
@@ -345,11 +356,18 @@ class _Persons:
         if role or aff:
             c.roles.append((root.i, role, aff))
         words = {t.text.lower().rstrip(".") for t in titles} | set((role or "").lower().split())
+        words.add(_honorific(self.ctx.doc, names[0].i))
         if c.gender is None:
             if words & _MALE_ROLES:
                 c.gender = "m"
             elif words & _FEMALE_ROLES:
                 c.gender = "f"
+
+    def _gender(self, idx: int) -> Optional[str]:
+        c = self.clusters[idx]
+        if c.gender:
+            return c.gender
+        return "f" if c.first in C.FEMALE_FIRST_NAMES else "m" if c.first in C.MALE_FIRST_NAMES else None
 
     def role_of(self, idx: int, before: Optional[int] = None) -> tuple[Optional[str], Optional[str]]:
         roles = [r for r in self.clusters[idx].roles if before is None or r[0] <= before] or self.clusters[idx].roles
