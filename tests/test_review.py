@@ -157,11 +157,13 @@ def test_default_path_is_under_outputs(tmp_path, monkeypatch):
 
 
 # --------------------------------------------------------------------------- two kernels, a killed kernel
-def _writer(path, slug_text, who, n, counter):
+def _writer(path, slug_text, who, n, counter, barrier=None):
     from sample_analysis import seed_like as build
 
     a = build(slug_text)
     store = VerdictStore(path)
+    if barrier is not None:
+        barrier.wait(60)  # both "kernels" start writing at the same moment
     for i in range(n):
         store.record(a.article, a.claims[i % len(a.claims)], constants.VERDICTS[i % len(constants.VERDICTS)],
                      reviewer=who, note=f"{who} {i}")
@@ -174,8 +176,9 @@ def test_two_kernels_write_at_once(tmp_path):
     path = tmp_path / "verdicts.sqlite"
     VerdictStore(path)
     ctx = multiprocessing.get_context("spawn")
-    n = 60
-    procs = [ctx.Process(target=_writer, args=(str(path), SEED_LIKE, who, n, None)) for who in ("ana", "ben")]
+    n = 100
+    barrier = ctx.Barrier(2)
+    procs = [ctx.Process(target=_writer, args=(str(path), SEED_LIKE, who, n, None, barrier)) for who in ("ana", "ben")]
     for p in procs:
         p.start()
     for p in procs:
@@ -185,6 +188,12 @@ def test_two_kernels_write_at_once(tmp_path):
     assert len(rows) == 2 * n
     assert sorted(r.note for r in rows) == sorted(f"{w} {i}" for w in ("ana", "ben") for i in range(n))
     assert len({r.seq for r in rows}) == 2 * n
+    # the writes really interleaved (two kernels at once, not one after the other)
+    order = [r.reviewer for r in rows]
+    switches = sum(1 for x, y in zip(order, order[1:]) if x != y)
+    assert switches >= 2, "the two writers did not overlap"
+    for who in ("ana", "ben"):  # each kernel's rows in its own order
+        assert [r.note for r in rows if r.reviewer == who] == [f"{who} {i}" for i in range(n)]
 
 
 def test_kernel_killed_mid_write_leaves_every_committed_row(tmp_path):
