@@ -160,6 +160,8 @@ REPORT_CELLS = [
     ("pd.DataFrame(exports.flags_rows(analysis, verdicts))", ["remove_input"]),
     ("## Verdicts", None),
     ("review.show_review(analysis, {db!r}, interactive=False);", ["remove_input"]),
+    ("## Verdicts (a run nobody marked headless: the panel's static form)", None),
+    ("review.show_review(analysis, {db!r}, interactive=True);", ["remove_input"]),
     ("import ipywidgets\nipywidgets.Button(description='WIDGET_MARKER')", ["remove_input"]),
     ("print('REMOVED_CELL_MARKER')", ["remove_cell"]),
     ("SOURCE_MARKER = 'code must not appear'\nprint('visible output')", None),

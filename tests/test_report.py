@@ -66,6 +66,9 @@ def test_report_sections(hostile_html):
     assert hostile_html.count('<table border="1" class="dataframe') >= 3  # claims, flags, verdicts
     assert "data:image/png;base64," in hostile_html  # the chart, inline
     assert "@media print" in hostile_html
+    # the verdict table twice: the headless cell, and the static form of the live panel
+    assert hostile_html.count("&lt;b&gt;Ana&lt;/b&gt; &lt;script&gt;x()&lt;/script&gt;") == 4  # 2 verdicts x 2 tables
+    assert "sc-review" not in hostile_html  # but no panel
     assert "<title>sourcecheck — &lt;script&gt;window.__pwned = 4&lt;/script&gt; Title</title>" in hostile_html
 
 

@@ -188,9 +188,18 @@ def export_report(notebook_path: str | Path, html_path: str | Path, title: Optio
     if title:
         nb.metadata["title"] = title
     nb.metadata.pop("widgets", None)  # widget state needs a CDN manager; the report is static
-    for cell in nb.cells:  # a live widget (the review panel) has no static form: drop its view
-        if cell.get("cell_type") == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if WIDGET_VIEW_MIME not in o.get("data", {})]
+    for cell in nb.cells:  # a live widget needs a widget manager: keep only its static form (if any)
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_VIEW_MIME in data:
+                data.pop(WIDGET_VIEW_MIME)
+                if set(data) <= {"text/plain"}:  # nothing but "VBox(children=...)": drop it
+                    continue
+            kept.append(out)
+        cell.outputs = kept
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATE_DIR)],

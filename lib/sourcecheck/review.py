@@ -462,33 +462,33 @@ def show_review(analysis: Analysis, verdicts_db: Optional[str | Path] = None, *,
     """Notebook cell helper: the review panel when someone can click, else the static verdict table.
 
     Returns the panel (interactive) or the ``ReviewState`` (headless). Never waits for input.
+    The panel's output also carries the static table as ``text/html``: JupyterLab shows the
+    live panel, a report exported from a run nobody marked headless shows the table.
     """
-    from IPython.display import display
+    from IPython.display import HTML, display
 
     store = VerdictStore(verdicts_db)
     if is_interactive(interactive):
         from .review_panel import ReviewPanel
 
         panel = ReviewPanel(analysis, store, reviewer=reviewer)
-        display(panel.widget)
+        display(panel)
         return panel
     state = store.for_analysis(analysis)
-    show_verdicts(analysis, state)
+    display(HTML(verdicts_html(analysis, state)))
     return state
 
 
-def show_verdicts(analysis: Analysis, state: ReviewState) -> None:
-    """Display the static verdict table (and the orphans, if any); for headless runs and the report."""
+def verdicts_html(analysis: Analysis, state: ReviewState) -> str:
+    """The static verdict table (and the orphans, if any) as HTML; every cell escaped by pandas."""
     import pandas as pd
-    from IPython.display import HTML, display
 
     table = verdict_table(analysis, state)
     with pd.option_context("display.max_colwidth", None):  # a verdict's claim and note are shown in full
-        if table.empty:
-            display(HTML("<p><i>No verdicts recorded yet for this article.</i></p>"))
-        else:
-            display(table)
+        parts = [table.to_html(escape=True, na_rep="") if len(table) else
+                 "<p><i>No verdicts recorded yet for this article.</i></p>"]
         if state.orphans:
-            display(HTML(f"<p><b>{len(state.orphans)} verdict(s) on claims no longer in the article</b> "
-                         "(the text changed since they were recorded; kept, not deleted):</p>"))
-            display(orphan_table(state))
+            parts.append(f"<p><b>{len(state.orphans)} verdict(s) on claims no longer in the article</b> "
+                         "(the text changed since they were recorded; kept, not deleted):</p>")
+            parts.append(orphan_table(state).to_html(escape=True, na_rep=""))
+    return "\n".join(parts)

@@ -20,7 +20,15 @@ import ipywidgets as w
 from . import constants
 from .errors import ReviewStoreError
 from .model import Analysis
-from .review import ReviewItem, VerdictStore, claim_in_context_html, evidence_html, review_queue, verdict_table
+from .review import (
+    ReviewItem,
+    VerdictStore,
+    claim_in_context_html,
+    evidence_html,
+    review_queue,
+    verdict_table,
+    verdicts_html,
+)
 
 _CSS = """<style>
 .sc-review mark.sc-claim {background:#fff3b0; padding:0 .1em;}
@@ -77,6 +85,13 @@ class ReviewPanel:
         )
         self.widget.add_class("sc-review")
         self.go(0)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The live panel for JupyterLab, plus the static verdict table for anything without widgets."""
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/html"] = verdicts_html(self.analysis, self.store.for_analysis(self.analysis))
+        return bundle
 
     # ----------------------------------------------------------------- navigation
     def _jump_options(self) -> list[tuple[str, int]]:
