@@ -93,7 +93,8 @@ def _head(toks):
 
 def _name_key(doc, toks, registry) -> Optional[tuple]:
     """(kind, key) of the name in a span: ("person", (first, last)) or ("org", normalised name)."""
-    from ..speakers import _clean_name, _key
+    from ..mentions import clean_name as _clean_name
+    from ..registry import norm_key as _key
 
     ids = {t.i for t in toks}
     root = _head(toks)
@@ -235,7 +236,7 @@ def _pronoun_gold(doc, a, root, atts, info, named, sent_of, registry):
 
 def is_correct(gold_key, speaker) -> bool:
     """Whether a resolved ``model.Speaker`` (or None) is the gold entity."""
-    from ..speakers import _key
+    from ..registry import norm_key as _key
 
     if speaker is None:
         return False
