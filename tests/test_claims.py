@@ -142,7 +142,14 @@ def test_matrix_rows_claims_columns_sources(analysis):
 def test_speaker_type_chart(analysis):
     from matplotlib.figure import Figure
 
+    import matplotlib.pyplot as plt
+
     fig = speaker_type_chart(analysis)
-    assert isinstance(fig, Figure)
-    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert "person" in labels and "anonymous" in labels and "unattributed (reporter)" in labels
+    try:
+        assert isinstance(fig, Figure)
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert "person" in labels and "anonymous" in labels and "unattributed (reporter)" in labels
+        empty = speaker_type_chart(Analysis(article=analysis.article))
+        assert not empty.axes[0].axison
+    finally:
+        plt.close("all")

@@ -120,8 +120,8 @@ def claims_frame(analysis: Analysis):
     for c in analysis.claims:
         rows.append({
             "id": c.id,
-            "speaker": c.speaker if c.attributed else None,
-            "speaker_type": c.speaker_type if c.attributed else None,
+            "speaker": (c.speaker or "unresolved") if c.attributed else None,
+            "speaker_type": (c.speaker_type or "unresolved") if c.attributed else None,
             "role": c.role,
             "affiliation": c.affiliation,
             "channel": _channel_text(c.channel),

@@ -517,18 +517,24 @@ def matrix_frame(analysis: Analysis):
 
 
 def speaker_type_chart(analysis: Analysis):
-    """Bar chart (matplotlib Figure) of claims per speaker type; unattributed assertions as their own bar."""
-    from matplotlib.figure import Figure
+    """Bar chart (matplotlib Figure, made with pyplot so a notebook shows it) of claims per speaker type;
+    the article's unattributed assertions get their own bar."""
+    import matplotlib.pyplot as plt
 
     counts: Counter = Counter()
     for c in analysis.claims:
         counts[(c.speaker_type or "unresolved") if c.attributed else "unattributed (reporter)"] += 1
-    fig = Figure(figsize=(6, 3))
-    ax = fig.subplots()
     labels = sorted(counts, key=lambda k: (-counts[k], k))
-    ax.barh([k.replace("_", " ") for k in labels], [counts[k] for k in labels], color="#4c72b0")
+    fig, ax = plt.subplots(figsize=(6, 0.4 * max(len(labels), 1) + 1.2))
+    if not labels:
+        ax.text(0.5, 0.5, "No claims found", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    ax.barh([k.replace("_", " ") if k != "unattributed (reporter)" else k for k in labels],
+            [counts[k] for k in labels], color="#4c72b0")
     ax.invert_yaxis()
     ax.set_xlabel("claims")
     ax.set_title("Claims per speaker type")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
     return fig
