@@ -262,6 +262,7 @@ def test_verdict_table_escapes_article_text(store):
         store.record(a.article, c, "disputed", reviewer="<script>window.__pwned=9</script>", note="<img src=x onerror=1>")
     df = verdict_table(a, store.for_analysis(a))
     assert len(df) == 4 and df.iloc[0]["flagged"]
+    assert list(df["number"]) == [1, 2, 3, 4]  # the numbers of the highlighted article, flagged (1) first
     html_out = df.to_html()
     assert "<script" not in html_out and "<img" not in html_out and "<iframe" not in html_out
     assert "&lt;script&gt;" in html_out

@@ -398,6 +398,9 @@ def verdict_table(analysis: Analysis, state: ReviewState):
     """The latest verdict per claim as a pandas DataFrame (plain display escapes every cell)."""
     import pandas as pd
 
+    from .report import claim_numbers
+
+    numbers = claim_numbers(analysis)
     claims = {c.id: c for c in analysis.claims}
     flagged = {f.claim_id for f in analysis.flags}
     rows = []
@@ -408,6 +411,7 @@ def verdict_table(analysis: Analysis, state: ReviewState):
         c = claims[item.claim.id]
         rows.append(
             {
+                "number": numbers.get(c.id, ""),  # as in the highlighted article ("" = unattributed)
                 "claim_id": c.id,
                 "speaker": c.speaker or "(article)",
                 "claim": c.text,
@@ -418,7 +422,7 @@ def verdict_table(analysis: Analysis, state: ReviewState):
                 "recorded_at": v.created_at[:19].replace("T", " ") + " UTC",
             }
         )
-    cols = ["claim_id", "speaker", "claim", "flagged", "verdict", "note", "reviewer", "recorded_at"]
+    cols = ["number", "claim_id", "speaker", "claim", "flagged", "verdict", "note", "reviewer", "recorded_at"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -485,10 +489,10 @@ def verdicts_html(analysis: Analysis, state: ReviewState) -> str:
 
     table = verdict_table(analysis, state)
     with pd.option_context("display.max_colwidth", None):  # a verdict's claim and note are shown in full
-        parts = [table.to_html(escape=True, na_rep="") if len(table) else
+        parts = [table.to_html(escape=True, na_rep="", index=False) if len(table) else
                  "<p><i>No verdicts recorded yet for this article.</i></p>"]
         if state.orphans:
             parts.append(f"<p><b>{len(state.orphans)} verdict(s) on claims no longer in the article</b> "
                          "(the text changed since they were recorded; kept, not deleted):</p>")
-            parts.append(orphan_table(state).to_html(escape=True, na_rep=""))
+            parts.append(orphan_table(state).to_html(escape=True, na_rep="", index=False))
     return "\n".join(parts)
