@@ -146,7 +146,7 @@ class VerdictStore:
         return f"VerdictStore({str(self.path)!r})"
 
     # ----------------------------------------------------------------- plumbing
-    def _error(self, problem: str, hint: str = "", exc: Optional[BaseException] = None) -> ReviewStoreError:
+    def _error(self, problem: str, hint: str = "") -> ReviewStoreError:
         msg = f"verdict store {self.path}: {problem}"
         if hint:
             msg += f" ({hint})"
