@@ -234,6 +234,24 @@ CHANNELS = [
         id="interview-told-outlet",
     ),
     pytest.param(
+        "Peskov told the state news agency TASS that talks were possible.",
+        ("Peskov", "told", "talks were possible"),
+        ("interview", "interview with TASS", None, "TASS"),
+        id="interview-told-outlet-in-apposition",
+    ),
+    pytest.param(
+        "Trump tweeted that the election was rigged.",
+        ("Trump", "tweeted", "the election was rigged"),
+        ("social_post", "tweeted", "X", None),
+        id="cue-names-its-channel",
+    ),
+    pytest.param(
+        "Musk wrote on X that the deal was off.",
+        ("Musk", "wrote", "the deal was off"),
+        ("social_post", "post on X", "X", None),
+        id="platform-alias-x",
+    ),
+    pytest.param(
         "Mayor John Smith said the budget was balanced.",
         ("Mayor John Smith", "said", "the budget was balanced"),
         None,

@@ -46,9 +46,14 @@ def find_channel(ctx: Context, att: Attribution, found=None) -> Optional[Channel
     # dative outlets: "told CNN", "told the Wall Street Journal"
     for t in cue:
         for ch in t.children:
-            if ch.dep_ in ("dative", "dobj") and ch.i in ctx.reg_tokens and ctx.reg_tokens[ch.i][2].type == "news_outlet":
-                e = ctx.reg_tokens[ch.i][2]
-                return Channel("interview", f"interview with {e.name}", publisher=e.name, span=_span(text, doc[ch.left_edge.i:ch.i + 1]))
+            if ch.dep_ not in ("dative", "dobj", "npadvmod") or ch.i in content_ids or ch.i < t.i:
+                continue
+            outlets = [ctx.reg_tokens[x.i][2] for x in ch.subtree if x.i in ctx.reg_tokens
+                       and ctx.reg_tokens[x.i][2].type == "news_outlet" and x.i not in content_ids]
+            if outlets:  # "told CNN", "told the state news agency TASS"
+                e = outlets[0]
+                return Channel("interview", f"interview with {e.name}", publisher=e.name,
+                               span=_span(text, doc[ch.left_edge.i:ch.right_edge.i + 1]))
     trig_ids = {t.i for t, _ in triggers}
     triggers = [(t, k) for t, k in triggers if not any(a.i in trig_ids for a in t.ancestors)]
     if triggers:
@@ -64,6 +69,8 @@ def find_channel(ctx: Context, att: Attribution, found=None) -> Optional[Channel
         start_tok = t.head if t.head.dep_ == "prep" and t.dep_ == "pobj" and t.head.i < t.i and t.head.i not in content_ids else phrase[0]
         span = _span(text, doc[start_tok.i:label_toks[-1].i + 1])
         label = text[label_toks[0].idx: label_toks[-1].idx + len(label_toks[-1].text)]
+        if t.i in ctx.reg_tokens and kind == "social_post" and C.CHANNEL_NOUNS.get(t.lemma_.lower()) is None:
+            label = f"post on {label}"  # "wrote on X": the platform alone names the channel
         platform = publisher = None
         for x in phrase:
             r = ctx.reg_tokens.get(x.i)
