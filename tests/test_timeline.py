@@ -224,3 +224,14 @@ def test_bad_publication_date_is_a_metadata_error():
     an = Analysis(article=article_from_text("On Tuesday.", published="next spring"))
     with pytest.raises(MetadataError, match="not a date"):
         timeline.resolve_times(an, None)
+
+
+def test_relative_words_in_a_quote_count_from_its_documents_date():
+    text = 'Jane Doe wrote: "We met them yesterday and talks went well." Talks resume on Tuesday.'
+    an = Analysis(article=article_from_text(text, published=FRIDAY))
+    a = text.index("We met")
+    an.extras["quote_checks"] = [{"claim_id": "c1", "class": "exact", "quote_start": a, "quote_end": text.index('."'),
+                                  "document_date": "2025-03-10", "document_title": "Post"}]
+    got = {x.text: x for x in timeline.resolve_times(an, None)}
+    assert got["yesterday"].resolved_start == "2025-03-09" and "'Post'" in got["yesterday"].note
+    assert got["on Tuesday"].resolved_start == "2025-03-11"  # outside the quote: the publication date

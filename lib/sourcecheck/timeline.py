@@ -401,14 +401,28 @@ def resolve_times(analysis: Analysis, doc=None) -> list[TimeExpression]:
     from .quotes import quoted_segments
 
     quoted = [(q.start, q.end) for q in quoted_segments(text)]
+    # a quote found in a dated primary document: its relative words ("yesterday") count from that date
+    dated = []
+    for q in analysis.extras.get("quote_checks", []):
+        q = q.to_dict() if hasattr(q, "to_dict") else q
+        if (q.get("document_date") and q.get("quote_start") is not None
+                and q.get("class") not in ("not found", "other speaker", "context only")):
+            dated.append((q["quote_start"], q["quote_end"], q["document_date"], q.get("document_title") or q.get("document_id")))
     out: list[TimeExpression] = []
     for s, e, src in find_time_expressions(text, doc):
         if _part_of_name(text, s, e):
             continue
-        res = resolve_expression(text[s:e], published, future=_future(doc, s, e))
-        if res.get("resolved_start") and any(a <= s and e <= b for a, b in quoted):
-            res["note"] = "; ".join(filter(None, [res.get("note"), "inside a quotation: relative to when the speaker said it, "
-                                                   "resolved here against the publication date"]))
+        source_doc = next(((d, title) for a, b, d, title in dated if a <= s and e <= b), None)
+        if source_doc is not None:
+            res = resolve_expression(text[s:e], source_doc[0], future=_future(doc, s, e))
+            if res.get("resolved_start"):
+                res["note"] = "; ".join(filter(None, [res.get("note"), f"inside a quotation from {source_doc[1]!r}: "
+                                                       f"resolved against that document's date, {source_doc[0]}"]))
+        else:
+            res = resolve_expression(text[s:e], published, future=_future(doc, s, e))
+            if res.get("resolved_start") and any(a <= s and e <= b for a, b in quoted):
+                res["note"] = "; ".join(filter(None, [res.get("note"), "inside a quotation: relative to when the speaker "
+                                                       "said it, resolved here against the publication date"]))
         linked = [cid for cid, ranges in claim_ranges if any(a <= s and e <= b for a, b in ranges)]
         out.append(TimeExpression(id=stable_id("t", text[s:e], str(s)), start=s, end=e, text=text[s:e], source=src,
                                   claim_ids=linked, **res))
