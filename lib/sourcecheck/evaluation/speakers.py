@@ -41,6 +41,17 @@ Two runs per article, both on the same parse:
 
 Numbers are micro-averaged over attributions, reported overall and per source
 category (named, pronoun, nominal, anonymous, document).
+
+The proxy for pronoun and nominal sources follows the chain of annotated
+speakers and so flatters a resolver that does the same; it was checked by hand
+on 100 dev pronoun/nominal sources (``speakers_handcheck_dev.tsv`` beside this
+module: the passage read, the verdict). On the 65 judged without having guided
+any fix, 78% were resolved to the right entity, against about 83% by the proxy.
+
+Also reported, for the unattributed-assertion list (``claims.unattributed_assertions``
+over the found attributions): how many sentences it lists, and how many of
+those touch a gold attribution's cue or content, i.e. rest on a source after
+all (a missed attribution, not the reporter's own claim).
 """
 from __future__ import annotations
 
@@ -304,6 +315,7 @@ def evaluate(gold_path, limit: Optional[int] = None, nlp=None, progress: bool = 
     t_resolve = 0.0
     n_found_pairs = 0
     n_pred = 0
+    unattributed = Counter()
     for n, row in enumerate(rows, 1):
         text = row["text"]
         if len(text) >= nlp.max_length:
@@ -335,6 +347,13 @@ def evaluate(gold_path, limit: Optional[int] = None, nlp=None, progress: bool = 
             n_pred += len(pred)
             pres = resolve_speakers(article, doc, pred, registry)
             pspk = {s.id: s for s in pres.speakers}
+            from ..claims import unattributed_assertions
+
+            gold_spans = [(sp.start, sp.end) for g in gold for sp in g.cue + g.content]
+            for sp in unattributed_assertions(doc, pred):
+                unattributed["listed"] += 1
+                if any(s < sp.end and e > sp.start for s, e in gold_spans):
+                    unattributed["overlap_gold_attribution"] += 1
             for p, g in match_found(text, gold, pred):
                 n_found_pairs += 1
                 if g.id not in truth:
@@ -355,6 +374,12 @@ def evaluate(gold_path, limit: Optional[int] = None, nlp=None, progress: bool = 
         result["found_attributions"] = _summary(counts["found"])
         result["found_attributions"]["matched_pairs"] = n_found_pairs
         result["found_attributions"]["predicted"] = n_pred
+        result["unattributed_assertions"] = {
+            "listed": unattributed["listed"],
+            "overlap_gold_attribution": unattributed["overlap_gold_attribution"],
+            "share_attributed_in_gold": round(unattributed["overlap_gold_attribution"] / unattributed["listed"], 4)
+            if unattributed["listed"] else None,
+        }
     if examples:
         result["errors"] = errors
     return result
@@ -404,6 +429,10 @@ def format_report(result: dict) -> str:
             v = r[cat]
             acc = f"{v['accuracy']:.3f}" if v["accuracy"] is not None else "-"
             lines.append(f"  {cat:<22}{acc:>9}{v['correct']:>9}{v['determined']:>8}{v['undetermined']:>8}{v['unresolved']:>11}")
+    ua = result.get("unattributed_assertions")
+    if ua:
+        lines.append(f"unattributed assertions listed (with found attributions): {ua['listed']}; "
+                     f"{ua['overlap_gold_attribution']} of them ({ua['share_attributed_in_gold']}) touch a gold attribution")
     lines.append(f"resolution methods on gold spans: {result['methods_on_gold_spans']}")
     lines.append(f"resolution time: {result['resolve_seconds']} s (gold spans)")
     return "\n".join(lines)
