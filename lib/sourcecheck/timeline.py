@@ -17,8 +17,11 @@ range, in this order:
    a year alone is that year, a month without a day that month.
 
 Without a publication date every relative expression is left unresolved with a
-note; dates that carry their own year still resolve. Each expression is linked
-to the claims whose sentence contains it.
+note; dates that carry their own year still resolve. An expression inside a quote
+that ``sourcecheck.quotes`` found in a dated primary document counts from that
+document's date ("yesterday" in a post of 14 March is 13 March). Each expression
+is linked to the claims whose sentence contains it. A capitalised "Today" right
+after a capitalised word ("USA Today") is part of a name and skipped.
 """
 from __future__ import annotations
 
