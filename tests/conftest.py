@@ -103,8 +103,9 @@ def artifacts_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def hostile_run(tmp_path_factory):
-    """`run_article` (papermill + nbconvert, for real) on an article full of markup, after recording
-    a verdict on its first claim and one on a claim that is not in the article (an orphan)."""
+    """`run_article` (papermill + nbconvert, for real) on an article full of markup (and a primary
+    document full of markup in ``hostile-article.sources/``), after recording a verdict on its first
+    claim and one on a claim that is not in the article (an orphan)."""
     from sourcecheck.model import Claim, Span
     from sourcecheck.pipeline import analyze
     from sourcecheck.review import VerdictStore, review_queue

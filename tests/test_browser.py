@@ -106,8 +106,11 @@ def test_real_run_on_a_hostile_article_runs_no_script(page, hostile_run, artifac
     text = page.locator("body").inner_text()
     for shown in ("<script>window.__pwned = 1; console.error('pwned')</script>", '<img src=x onerror="window.__pwned = 2">',
                   '<a href="javascript:alert(1)">a link</a>', "</td></tr></table><b>bold</b>",
-                  "checked <script>window.__pwned = 7</script> the minutes", "Desk <b>Editor</b>"):
+                  "checked <script>window.__pwned = 7</script> the minutes", "Desk <b>Editor</b>",
+                  "Statement by <script>window.__pwned = 8</script> the council's lawyer"):
         assert shown in text, shown
+    # the primary document's markup went through the quote diff as text too
+    assert page.locator(".sc-quote-check").filter(has_text="Maria Lopez").first.is_visible()
 
 
 def test_seed_report_in_browser(page, seed_run, artifacts_dir):
