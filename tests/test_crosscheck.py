@@ -52,9 +52,9 @@ CONFLICTS = [
     ("Lee told the rally that voter fraud is a huge problem in this state. Voter fraud is, in fact, very rare.",
      [("voter fraud is a huge problem in this state", "Lee", "told")],
      "voter fraud is a huge problem in this state", "contradicts", "in fact"),
-    ("Police said the driver had refused to raise his hands. Video shows that the driver had his hands in the air.",
+    ("Police said the driver had refused to raise his hands. But video shows that the driver had his hands in the air.",
      [("the driver had refused to raise his hands", "Police", "said")],
-     "the driver had refused to raise his hands", "contradicts", "Video shows"),
+     "the driver had refused to raise his hands", "contradicts", "video shows"),
     ("The agency announced it had admitted 10,000 refugees this year. However, a watchdog reported that the "
      "agency had admitted 12,500 refugees.",
      [("it had admitted 10,000 refugees this year", "The agency", "announced"),
@@ -66,6 +66,10 @@ NO_CONFLICT = [
     # scare quotes, plain agreement, unrelated statements, a poll's figures over time, a rhetorical question
     ("Smith said the bridge will open in May. The bridge is 400 meters long and crosses the river.",
      [("the bridge will open in May", "Smith", "said")]),
+    # a record that only reports what it shows, with no sign of opposition, is not a contradiction
+    ("A recent survey said many inactive voters were removed from the rolls. The study found that thousands of "
+     "voters were removed in the three largest counties.",
+     [("many inactive voters were removed from the rolls", "A recent survey", "said")]),
     ("Smith said taxes rose last year. Jones said the weather was fine for the parade.",
      [("taxes rose last year", "Smith", "said"), ("the weather was fine for the parade", "Jones", "said")]),
     ("Smith said the budget plan is sound. Jones agreed that the budget plan is sound.",

@@ -17,7 +17,7 @@ CUES = [
     ("Western officials and analysts reject this.", "disputes"),
     ("The suing states were exaggerating the reach of the rule.", "disputes"),
     ("Voting fraud is, in fact, very rare.", "contradicts"),
-    ("Video shows that he had his hands in the air.", "contradicts"),
+    ("Video shows that he had his hands in the air.", "records"),
     ("Russian forces have indeed applied more pressure.", "corroborates"),
     # negative rows: a proposal rejected is a position, not a dispute of a claim; plain reporting has no cue
     ("Russia rejected an immediate ceasefire.", None),
@@ -55,8 +55,10 @@ JUDGED = [
     (pair(cues={"disputes": ["reject this"]}, passage_speaker="officials", passage_attributed=True), "disputes"),
     (pair(cues={"disputes": ["reject this"]}, passage_speaker="Jones", passage_attributed=True, passage_is_subject=True), "denies"),
     (pair(cues={"disputes": ["is a lie"]}), "contradicts"),  # the article's own voice
-    (pair(cues={"contradicts": ["video shows"]}, passage_speaker="Video", passage_attributed=True, passage_is_document=True,
-          negation_flip=True), "contradicts"),
+    (pair(cues={"records": ["video shows"]}, passage_speaker="Video", passage_attributed=True, passage_is_document=True,
+          contrast=True), "contradicts"),
+    (pair(cues={"records": ["study found"]}, passage_speaker="The study", passage_attributed=True, passage_is_document=True,
+          link=0.6), "supports"),  # a record reporting a finding, with nothing opposed, is no conflict
     (pair(numbers=("10,000", "12,500")), "numeric_mismatch"),
     (pair(cues={"corroborates": ["indeed"]}, passage_speaker="WSJ", passage_attributed=True), "supports"),
     (pair(same_holder=True, later=True, position_flip=("reject", "accept"), hedge="in theory", link=0.3), "shifts"),

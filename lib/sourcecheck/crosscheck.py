@@ -55,7 +55,7 @@ _NUM = re.compile(r"^\$?\d[\d,]*(?:\.\d+)?$")
 _ASSERTION_SPEAKER = "the article"
 _DEBUG = False
 _CUE_SUBJECT = "\0cue-subject"  # a passage speaker known only as the subject of its cue verb (no claim of its own)
-_NEGATIVE_CUE = re.compile(r"\b(?:den(?:y|ies|ied|ying)|disput\w*|reject\w*|dismiss\w*|refut\w*|doubt\w*)\b", re.I)
+_NEGATIVE_CUE = re.compile(r"\b(?:den(?:y|ies|ied|ying)|disput\w*|refut\w*|doubt\w*)\b", re.I)
 
 
 # --------------------------------------------------------------------------- preparing the text
@@ -87,6 +87,7 @@ class _Info:
     polar: set  # position words (accept / reject axis members) in the claim and its cue
     core: Optional[tuple] = None  # (start, end) of an assertion's reported clause ("claimed <X>, but...")
     last_unit: int = -1  # the sentence where the claim ends (a quote may run over several)
+    claim_tokens: list = field(default_factory=list)
 
     @property
     def spans(self) -> list:
@@ -268,7 +269,7 @@ def _claim_infos(claims: list[Claim], units: list[_Unit], doc, lex: Lexicon) -> 
         core_span = (core[0].idx, core[-1].idx + len(core[-1].text)) if core else None
         neg = _negated(toks, lex) != bool(_NEGATIVE_CUE.search(c.cue or ""))  # "denied that X" states not-X
         infos.append(_Info(c, ui, keys, neg, holder, key, camps, hedge.group(0) if hedge else None,
-                           _numbers(toks, lex), polar, core_span, max(ui, _bisect(starts, c.spans[-1].end - 1))))
+                           _numbers(toks, lex), polar, core_span, max(ui, _bisect(starts, c.spans[-1].end - 1)), toks))
     return infos
 
 
@@ -390,7 +391,7 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
         if _DEBUG:
             print("DEBUG", u.i, [(b[0], round(b[1], 3), b[3].claim.text[:40]) for b in best[:4]])
         top = best[0]
-        chosen = [top] + [b for b in best[1:] if top[0] == 0 and b[0] == 0 and b[1] >= top[1] * 0.95]
+        chosen = [top]
         for tier, _, _, info, ev, spk, spk_info, shared, score in chosen:
             target = _follow_quote(info, infos, units) if tier == 1 else info
             pair = _pair(lex, target, u, ev, score, shared, tier == 1, spk, spk_info, unit_keys[u.i], text, units)
@@ -580,6 +581,9 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
         subject = True
     hedge = lex.hedges.search(plain(ptext))
     marker = lex.shift_markers.search(plain(ptext))
+    ctoks = [t for t in info.claim_tokens] if info.claim_tokens else []
+    ents = lambda toks: {lex.camps.get(t.lower_, t.lower_) for t in toks if t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE")}  # noqa: E731
+    shared_entity = bool(ents(ctoks) & ents(ptoks)) or any(t.lower_ in ("he", "she", "they", "it") for t in ptoks[:3])
     document = bool(spk) and any(w in lex.document_sources for w in re.findall(r"[a-z]+", spk.lower())[-3:])
     return Pair(
         claim_text=info.claim.text, passage_text=ptext, cues=cues, link=round(score, 3), shared=shared, anaphor=anaphor,
@@ -587,7 +591,7 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
         contrast=bool(_CONTRAST.search(ptext)), later=ev.start > info.claim.start,
         shift_marker=marker.group(0) if marker else None, hedge=hedge.group(0) if hedge else None,
         claim_hedge=info.hedge, passage_speaker=spk, passage_attributed=spk_info is not None, passage_is_subject=subject and not document,
-        passage_is_document=document,
+        passage_is_document=document, shared_entity=shared_entity,
     )
 
 

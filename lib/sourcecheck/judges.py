@@ -146,6 +146,7 @@ class Pair:
     passage_attributed: bool = False
     passage_is_subject: bool = False  # the passage's speaker is who the claim is about
     passage_is_document: bool = False  # the passage's source is a record (video, data, a study), not a person
+    shared_entity: bool = False  # claim and passage name the same person, group or place
     own_sentence: bool = False  # the passage is the rest of the claim's own sentence (only cues count there)
 
 
@@ -202,8 +203,10 @@ class RulesJudge:
             a, b = pair.numbers
             return Verdict("numeric_mismatch", K["numeric"] * strength,
                            f"Different figures for the same quantity: the claim says {a}, {_who(pair)} says {b}.")
-        fact = "contradicts" in cues
         opposite = (pair.negation_flip and C.CROSSCHECK_NEGATION_CONFLICTS) or pair.antonym is not None
+        fact = "contradicts" in cues or ("records" in cues and (opposite or pair.contrast or pair.anaphor or pair.own_sentence))
+        if "records" in cues and "contradicts" not in cues:
+            cues = {**cues, "contradicts": cues["records"]}
         if pair.own_sentence and not fact:
             return None
         if fact and (opposite or pair.anaphor or pair.link >= C.CROSSCHECK_LINK_STRONG):
@@ -212,7 +215,7 @@ class RulesJudge:
             return Verdict(kind, K["cue"] * strength, f"{_who(pair)} states otherwise ({why}).")
         if pair.negation_flip and pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR and not pair.own_sentence:
             return Verdict("denies", K["polarity"] * strength, f"{_who(pair)}, whom the claim is about, says the opposite (one says not).")
-        if opposite and (pair.contrast or (pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR)) and (
+        if opposite and pair.shared_entity and (pair.contrast or (pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR)) and (
                 pair.link >= C.CROSSCHECK_LINK_STRONG or (pair.anaphor and pair.antonym is not None)):
             kind = _conflict_kind(pair, "contradicts")
             why = f"{pair.antonym[0]!r} against {pair.antonym[1]!r}" if pair.antonym else "one says not"
