@@ -381,11 +381,21 @@ def _not_a_statement(P: _Parse, a: int, src: list[int], con: list[int]) -> bool:
     if src and all(P.lower[i] in ("who", "what", "whoever") for i in src):
         if P.text[P.idx[P.sent_start[a]]: P.end[P.sent_end[a] - 1]].rstrip().endswith("?"):
             return True
-    if not src and con:
-        qs = {P.qid[i] for i in con}
-        if len(qs) == 1 and -1 not in qs:
-            if sum(1 for i in con if not (P.punct[i] or P.space[i])) <= 3:
-                return True
+    qs = {P.qid[i] for i in con}
+    if con and len(qs) == 1 and -1 not in qs:
+        words = [P.doc[i].text for i in con if not (P.punct[i] or P.space[i])]
+        if not src and len(words) <= 3:
+            return True
+        # a title of a work: a short quotation in Title Case ("published ''The Road Ahead''")
+        long_words = [w for w in words if len(w) > 3 and w.isalpha()]
+        if (
+            len(words) <= 8
+            and long_words
+            and all(w[0].isupper() for w in long_words)
+            and not all(w.isupper() for w in long_words)
+            and not P.text[P.regions[next(iter(qs))][0]: P.regions[next(iter(qs))][1]].rstrip("”\"'").endswith((".", "!", "?", ","))
+        ):
+            return True
     return False
 
 
