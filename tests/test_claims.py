@@ -78,6 +78,13 @@ def test_unattributed_assertions(nlp, sentence, expected):
     assert bool(found) == expected
 
 
+def test_sentence_inside_a_multi_sentence_quote_is_not_the_reporters(nlp):
+    text = ("“We will rebuild the bridge by 2026. It will cost 40 million dollars in federal money,” "
+            "Mayor John Smith said on Monday in Denver.")
+    found = unattributed_assertions(nlp(text), [])
+    assert not any("40 million" in sp.text for sp in found)
+
+
 def test_unattributed_claims_are_separate(analysis):
     own = [c for c in analysis.claims if not c.attributed]
     texts = [c.text for c in own]

@@ -70,12 +70,17 @@ def _trimmed(text: str, start: int, end: int) -> Optional[Span]:
 
 def unattributed_assertions(doc, attributions: list[Attribution]) -> list[Span]:
     """Sentences with checkable content that no attribution covers, opinion and boilerplate excluded."""
+    from .attribution import find_quotes
+
     text = doc.text
     covered = sorted((s.start, s.end) for a in attributions for s in a.source + a.cue + a.content)
+    quotes = find_quotes(text)  # a sentence inside a multi-sentence quotation is someone's words, not the reporter's
     out = []
     for sent in doc.sents:
         sp = _trimmed(text, sent.start_char, sent.end_char)
         if sp is None or any(s < sp.end and e > sp.start for s, e in covered):
+            continue
+        if any(qs <= sp.start and sp.end <= qe for qs, qe in quotes):
             continue
         if is_assertion(sent, sp.text):
             out.append(sp)
@@ -98,8 +103,8 @@ def is_assertion(sent, sent_text: str) -> bool:
     if not any(t.pos_ in ("VERB", "AUX") for t in sent):
         return False
     # a reporting verb with a subject is an attribution the extractor missed, not the reporter's own claim
-    if any(t.lemma_.lower() in C.REPORTING_VERBS and any(c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON" or
-           c.dep_ == "nsubj" for c in t.children) for t in sent if t.pos_ == "VERB"):
+    if any((t.lemma_.lower() in C.REPORTING_VERBS or t.lemma_.lower() in C.ATTITUDE_VERBS)
+           and any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children) for t in sent if t.pos_ == "VERB"):
         return False
     return any(t.ent_type_ in C.CHECKABLE_ENTITY_LABELS for t in sent) or any(t.like_num for t in sent)
 

@@ -26,6 +26,14 @@ MIN_PRINTABLE_RATIO = 0.95
 #: characters, is a web page saved as text: its article text is extracted as for .html.
 HTML_IN_TEXT_MIN_TAGS = 10
 HTML_IN_TEXT_MARKUP_SHARE = 0.2
+#: Language check: a text where at least this share of words are English function words is taken
+#: as English without loading the language identifier (PolNeAR dev articles: 0.22-0.45; German,
+#: French or Spanish prose stays under 0.1). Anything else goes to py3langid.
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to in a that is was for on with he said it as at by from his have has be are not this"
+    " but they who had will were their an its would been which".split()
+)
+ENGLISH_FUNCTION_WORD_SHARE = 0.2
 
 # ----------------------------------------------------------------------------- batch (sourcecheck.batch)
 #: Environment set to "1" in batch worker processes (and so in their kernels): workers already
@@ -512,3 +520,6 @@ MALE_FIRST_NAMES = frozenset(
 #: Whether a plain negation against a linked claim ("X did it." / "But X did not do it.") can make a conflict
 #: without a cue word (off: in the dev set and a train sample it mostly fired on unrelated negations).
 CROSSCHECK_NEGATION_CONFLICTS = False
+#: Verbs of belief and intention: "Trump wants ...", "officials fear ..." report a state of mind (PolNeAR
+#: counts them as attributions), not a checkable assertion of the reporter.
+ATTITUDE_VERBS = frozenset("think believe fear want hope expect plan worry wish intend doubt suspect".split())
