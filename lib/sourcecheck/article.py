@@ -194,8 +194,11 @@ def _looks_like_html(raw: str) -> bool:
 
 def _language_warning(path: Path, text: str) -> Optional[str]:
     sample = text[:5000]
-    if len(sample.split()) < 20:
+    words = sample.lower().split()
+    if len(words) < 20:
         return None
+    if sum(w.strip(".,;:!?\"'“”‘’()") in constants.ENGLISH_FUNCTION_WORDS for w in words) >= constants.ENGLISH_FUNCTION_WORD_SHARE * len(words):
+        return None  # plainly English: skip loading the language model (most articles)
     import py3langid
 
     lang, _score = py3langid.classify(sample)

@@ -97,6 +97,7 @@ class Outcome:
     peak_rss_mb: float = 0.0  # worker process + its kernel, sampled
     summary: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    peak_kernel_mb: float = 0.0  # the kernel alone (children of the worker)
 
     @property
     def report(self) -> Optional[str]:
@@ -265,7 +266,8 @@ class _PeakMemory:
     """Sample the RSS of this process and its children (the kernel) until stopped."""
 
     def __init__(self, interval: float = 0.2):
-        self.peak = 0
+        self.peak = 0  # worker + children, summed at the same instant
+        self.peak_children = 0  # the kernel (and anything it started)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
 
@@ -273,13 +275,14 @@ class _PeakMemory:
         import psutil
 
         me = psutil.Process()
-        total = me.memory_info().rss
+        children = 0
         for child in me.children(recursive=True):
             try:
-                total += child.memory_info().rss
+                children += child.memory_info().rss
             except psutil.Error:
                 pass
-        self.peak = max(self.peak, total)
+        self.peak = max(self.peak, me.memory_info().rss + children)
+        self.peak_children = max(self.peak_children, children)
 
     def _run(self, interval: float) -> None:
         while not self._stop.is_set():
@@ -412,6 +415,7 @@ def run_job(job: Job, job_fn: Optional[JobFn] = None, capture_log: bool = False)
                 )
         outcome.seconds = round(time.perf_counter() - started, 3)
         outcome.peak_rss_mb = round(mem.peak / 2**20, 1)
+        outcome.peak_kernel_mb = round(mem.peak_children / 2**20, 1)
         outcome.warnings = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
         if outcome.status == "ok":
             outcome.summary = summarize_outputs(out, job.verdicts_db)
@@ -421,6 +425,7 @@ def run_job(job: Job, job_fn: Optional[JobFn] = None, capture_log: bool = False)
             finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             seconds=outcome.seconds,
             peak_rss_mb=outcome.peak_rss_mb,
+            peak_kernel_mb=outcome.peak_kernel_mb,
             warnings=outcome.warnings,
             summary=outcome.summary,
         )
