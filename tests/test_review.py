@@ -310,6 +310,21 @@ def test_panel_saves_to_the_store_and_reads_back(store, analysis):
     assert "application/vnd.jupyter.widget-view+json" in bundle and "WSJ: no complete" in bundle["text/html"]
 
 
+def test_two_panels_on_one_store_see_each_others_verdicts(store, analysis):
+    """Two reviewers (two kernels) on the same article: both saves are kept, the latest wins everywhere."""
+    from sourcecheck.review_panel import ReviewPanel
+
+    ana, ben = ReviewPanel(analysis, store, reviewer="ana"), ReviewPanel(analysis, VerdictStore(store.path), reviewer="ben")
+    ana.verdict.value = "disputed"
+    ana.save_button.click()
+    ben.verdict.value = "false"  # ben had the claim open before ana saved
+    ben.save_button.click()
+    ana.go(ana.index)  # moving in the panel re-reads the store
+    assert ana.verdict.value == "false" and "by ben" in ana.recorded.value
+    assert "Disputed by ana" in ana.recorded.value  # the history keeps ana's verdict
+    assert [v.reviewer for v in store.history(analysis.article.slug, ana.item.claim.id)] == ["ana", "ben"]
+
+
 def test_panel_escapes_article_text(store):
     from sourcecheck.review_panel import ReviewPanel
 
