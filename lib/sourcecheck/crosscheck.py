@@ -54,6 +54,7 @@ _QUOTED = re.compile(r"[“\"']{1,2}([^“”\"']{4,80}?)[”\"']{1,2}")
 _NUM = re.compile(r"^\$?\d[\d,]*(?:\.\d+)?$")
 _ASSERTION_SPEAKER = "the article"
 _DEBUG = False
+_REBUTTALS = frozenset({"denies", "disputes", "unverified", "not_confirmed"})
 _CUE_SUBJECT = "\0cue-subject"  # a passage speaker known only as the subject of its cue verb (no claim of its own)
 _NEGATIVE_CUE = re.compile(r"\b(?:den(?:y|ies|ied|ying)|disput\w*|refut\w*|doubt\w*)\b", re.I)
 
@@ -352,6 +353,9 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
             ev = _passage_span(text, u, info.spans)
             if ev is None:
                 continue
+            own_text = " ".join(text[sp.start:sp.end] for sp in info.spans)
+            if _REBUTTALS & set(cues_here) & set(find_cues(own_text, lex)):
+                continue  # a rebuttal does not rebut a rebuttal of the same kind: they are allies
             own = _own_sentence_cue(cues_here, u, info.spans) if dist == 0 else 0
             if dist == 0 and not own:
                 continue  # the rest of the claim's own sentence counts only when it carries a cue bearing on the claim
