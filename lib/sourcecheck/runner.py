@@ -21,6 +21,8 @@ from .errors import NotebookRunError, SourcecheckError
 NOTEBOOK_NAME = "verify_article.ipynb"
 REPORT_NAME = "report.html"
 FAILED_NAME = "FAILED.txt"
+#: Files the notebook must write beside the report; a run missing one is a failed run.
+EXPORTS = ("claims.csv", "claims.json", "analysis.json", "flags.csv", "claimreview.jsonld")
 
 
 def project_root() -> Path:
@@ -54,6 +56,8 @@ class RunResult:
     claims_csv: str
     claims_json: str
     analysis_json: str
+    flags_csv: str
+    claimreview_jsonld: str
     seconds: float
     warnings: list[str] = field(default_factory=list)
 
@@ -87,7 +91,8 @@ def run_article(
     report = out / REPORT_NAME
     failed = out / FAILED_NAME
     executed = out / NOTEBOOK_NAME
-    for stale in (report, failed):  # a previous run's report must not survive a failed re-run
+    # A previous run's report and exports must not survive (or pass for) a failed re-run.
+    for stale in (report, failed, *(out / n for n in EXPORTS)):
         stale.unlink(missing_ok=True)
 
     db = Path(verdicts_db) if verdicts_db else default_outputs() / "verdicts.sqlite"
@@ -127,7 +132,7 @@ def run_article(
 
     title = article.title or article_path.name
     export_report(executed, report, title=f"sourcecheck — {title}")
-    missing = [n for n in ("claims.csv", "claims.json", "analysis.json") if not (out / n).exists()]
+    missing = [n for n in EXPORTS if not (out / n).exists()]
     if missing:
         report.unlink(missing_ok=True)
         failed.write_text(f"The notebook did not write {', '.join(missing)}\n", encoding="utf-8")
@@ -141,6 +146,8 @@ def run_article(
         claims_csv=str(out / "claims.csv"),
         claims_json=str(out / "claims.json"),
         analysis_json=str(out / "analysis.json"),
+        flags_csv=str(out / "flags.csv"),
+        claimreview_jsonld=str(out / "claimreview.jsonld"),
         seconds=time.perf_counter() - started,
         warnings=list(article.warnings),
     )
