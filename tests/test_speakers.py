@@ -419,3 +419,11 @@ def test_evaluate_speakers_cli(tmp_path, capsys, nlp):
     assert result["gold_spans"]["overall"]["accuracy"] == 1.0
     assert result["gold_spans"]["pronoun"]["correct"] == 1
     assert "gold_spans" in capsys.readouterr().out
+
+
+def test_channel_noun_inside_a_long_cue(nlp, registry):
+    """An extractor may put the channel into the cue ("said in a joint statement released"): still a channel."""
+    text = "The U.S. and Ukraine said in a joint statement released by the State Department that talks would resume."
+    atts, res = resolve(nlp, registry, text, [("The U.S. and Ukraine", "said in a joint statement released", "talks would resume")])
+    ch = res.by_attribution[atts[0].id].channel
+    assert ch is not None and ch.kind == "statement" and ch.publisher == "State Department"

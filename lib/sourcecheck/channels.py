@@ -28,7 +28,7 @@ def find_channel(ctx: Context, att: Attribution, found=None) -> Optional[Channel
     sent = cue[0].sent
     triggers = []
     for t in sent:
-        if t.i in content_ids or t.i in cue_ids or t.i in source_ids:
+        if t.i in content_ids or t.i in source_ids or (t.i in cue_ids and t.pos_ not in ("NOUN", "PROPN")):
             continue
         kind = C.CHANNEL_NOUNS.get(t.lemma_.lower()) if t.pos_ in ("NOUN", "PROPN") else None
         reg = ctx.reg_tokens.get(t.i)

@@ -329,7 +329,7 @@ DOCUMENT_NOUNS = frozenset(
         "statement", "report", "reports", "poll", "polls", "survey", "surveys", "study", "studies", "filing",
         "filings", "memo", "memorandum", "letter", "document", "documents", "complaint", "lawsuit", "suit",
         "indictment", "analysis", "data", "record", "records", "transcript", "release", "assessment", "tally",
-        "estimate", "estimates", "figures", "ruling", "decision", "order", "opinion", "brief", "audit",
+        "estimate", "estimates", "ruling", "decision", "order", "opinion", "brief", "audit",
         "review", "investigation", "bill", "resolution", "platform", "plan", "proposal", "agreement",
         "communique", "communiqué", "readout", "affidavit", "testimony", "email", "emails", "cable", "dossier",
         "footage", "video", "ad", "advertisement", "commercial", "article", "story", "book", "op-ed", "editorial",

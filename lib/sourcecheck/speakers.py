@@ -132,8 +132,9 @@ class _Resolver:
         if appos:
             return self.person(persons.at_token[appos[0].i], appos[0])
         lemma = root.lemma_.lower()
-        heads = [t for t in p_toks if not any(a.dep_ in ("prep", "relcl", "acl", "poss") for a in t.ancestors if a.i in within)
-                 and (t.dep_ not in ("compound", "poss", "nmod", "amod") or t.head.i in persons.at_token)]
+        name_roots = [t for t in p_toks if t.head.i not in persons.at_token or persons.at_token[t.head.i] != persons.at_token[t.i]]
+        heads = [t for t in name_roots if not any(a.dep_ in ("prep", "relcl", "acl", "poss") for a in t.ancestors if a.i in within)
+                 and t.dep_ not in ("compound", "poss", "nmod", "amod")]
         if heads and lemma not in C.ORG_NOUNS and lemma not in C.DOCUMENT_NOUNS and lemma not in C.CHANNEL_NOUNS:
             return self.person(persons.at_token[heads[0].i], heads[0])
         # "Mr. King": an honorific makes a name even where the recogniser saw a common noun
@@ -192,7 +193,7 @@ class _Resolver:
                     name = f"{persons.clusters[poss_person].name.split()[-1]} {root.text.lower()}"
                 return _Found(f"o:{norm_key(name)}", name, typ, "entity")
             det = next((t.lower_ for t in root.children if t.dep_ in ("det", "poss")), "")
-            if not det:  # "Police said": an unnamed institution
+            if not det or det in ("a", "an", "one", "another", "some"):  # "Police said", "an outside group"
                 return _Found(f"a:{norm_key(name)}", name, "anonymous", "anonymous", plural=True)
             hit = self.recent(lambda f: f.type in ("organisation", "government_body"), root, window=C.ANTECEDENT_WINDOW_SENTENCES)
             if hit is not None:
