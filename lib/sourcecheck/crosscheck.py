@@ -360,7 +360,7 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
             if dist == 0 and not own:
                 continue  # the rest of the claim's own sentence counts only when it carries a cue bearing on the claim
             spk, spk_info = _passage_speaker(infos, u, ev, info, cues_here, own_sentence=dist == 0)
-            if spk_info is not None and spk_info.key and spk_info.key == info.key:
+            if spk_info is not None and _same_speaker(spk_info, info):
                 if "unverified" not in cues_here:
                     continue  # the speaker's own words: shifts are found below
                 spk, spk_info = None, None  # "He offered no proof": the article's voice
@@ -453,12 +453,12 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
                 continue
             ev = Span.of(text, v.start, v.end)
             spk, spk_info = _passage_speaker(infos, v, ev, info, {}, own_sentence=False)
-            if spk_info is not None and spk_info.key == info.key:
+            if spk_info is not None and _same_speaker(spk_info, info):
                 continue
             from .judges import Verdict
             add(info, Verdict("corroborates_in_part", C.CROSSCHECK_CONFIDENCE["support"],
-                              f"{spk or 'The article'} reports part of it (shared: {', '.join(shared[:5])}) next to the passage "
-                              f"that contests it: it corroborates the claim only in part."), [ev], spk_info, spk)
+                              f"Corroborated in part by {spk or 'the article'}: it reports part of it (shared: "
+                              f"{', '.join(shared[:5])}) next to the passage that contests it."), [ev], spk_info, spk)
 
     relations = _partial_corroboration(relations)
     _set_groups(claims, relations)
@@ -526,7 +526,7 @@ def _passage_speaker(infos: list[_Info], u: _Unit, ev: Span, target: _Info, cues
         if x.unit < u.i - 2 or x.unit >= u.i or x is target:
             continue
         if x.claim.attributed and ("according to" in (x.claim.cue or "").lower() or x.claim.speaker_type == "news_outlet"):
-            return f"{x.claim.speaker} (reported)", x
+            return f"{x.claim.speaker} (same report)", x
     return None, None
 
 
@@ -678,6 +678,14 @@ def _positions(units: list[_Unit], infos: list[_Info], doc, lex: Lexicon) -> lis
             out.append(_Position(u.i, holder, key, camps, keys, polar, _negated(clause, lex),
                                  hedge.group(0) if hedge else None, marker.group(0) if marker else None, anchor[0] if anchor else None))
     return out
+
+
+def _same_speaker(a: _Info, b: _Info) -> bool:
+    """One speaker, by resolved id or by surname ("Vladimir Putin" / "Putin")."""
+    if a.key and a.key == b.key:
+        return True
+    na, nb = _name_key(a.holder), _name_key(b.holder)
+    return bool(na) and na == nb
 
 
 def _same_holder(a, b, lex: Lexicon) -> bool:

@@ -189,20 +189,20 @@ class RulesJudge:
         cues = pair.cues
         if "unverified" in cues:
             return Verdict("unverified", K["cue"] * strength,
-                           f"{_who(pair).capitalize() if pair.passage_speaker is None else _who(pair)} says the claim came without evidence ({_q(cues['unverified'][0])}).")
+                           f"Unverified: according to {_who(pair)}, the claim came without evidence ({_q(cues['unverified'][0])}).")
         if "not_confirmed" in cues:
             return Verdict("not_confirmed", K["cue"] * strength,
-                           f"{_who(pair)} has not seen or confirmed it ({_q(cues['not_confirmed'][0])}); the claim is not confirmed.")
+                           f"Not confirmed: the passage from {_who(pair)} says it has not been seen, verified or established ({_q(cues['not_confirmed'][0])}).")
         for cls in ("denies", "disputes"):
             if cls in cues:
                 kind = _conflict_kind(pair, cls)
-                verb = {"denies": "rejects the claim it is the subject of", "disputes": "pushes back on the claim",
-                        "contradicts": "states the opposite"}[kind]
-                return Verdict(kind, (K["anaphor"] if pair.anaphor else K["cue"]) * strength, f"{_who(pair)} {verb} ({_q(cues[cls][0])}).")
+                what = {"denies": "Denied by {} (who the claim is about)", "disputes": "Disputed by {}",
+                        "contradicts": "Contradicted by {}"}[kind].format(_who(pair))
+                return Verdict(kind, (K["anaphor"] if pair.anaphor else K["cue"]) * strength, f"{what} ({_q(cues[cls][0])}).")
         if pair.numbers and pair.link >= C.CROSSCHECK_NUMERIC_LINK:
             a, b = pair.numbers
             return Verdict("numeric_mismatch", K["numeric"] * strength,
-                           f"Different figures for the same quantity: the claim says {a}, {_who(pair)} says {b}.")
+                           f"Numeric mismatch: the claim says {a}, {_who(pair)} says {b} for the same quantity.")
         opposite = (pair.negation_flip and C.CROSSCHECK_NEGATION_CONFLICTS) or pair.antonym is not None
         fact = "contradicts" in cues or ("records" in cues and (opposite or pair.contrast or pair.anaphor or pair.own_sentence))
         if "records" in cues and "contradicts" not in cues:
@@ -212,21 +212,21 @@ class RulesJudge:
         if fact and (opposite or pair.anaphor or pair.link >= C.CROSSCHECK_LINK_STRONG):
             kind = _conflict_kind(pair, "contradicts")
             why = f"opposite wording {pair.antonym[0]!r} / {pair.antonym[1]!r}" if pair.antonym else _q(cues["contradicts"][0])
-            return Verdict(kind, K["cue"] * strength, f"{_who(pair)} states otherwise ({why}).")
+            return Verdict(kind, K["cue"] * strength, f"{'Disputed' if kind == 'disputes' else 'Contradicted'} by {_who(pair)} ({why}).")
         if pair.negation_flip and pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR and not pair.own_sentence:
-            return Verdict("denies", K["polarity"] * strength, f"{_who(pair)}, whom the claim is about, says the opposite (one says not).")
+            return Verdict("denies", K["polarity"] * strength, f"Denied by {_who(pair)} (who the claim is about), who says the opposite.")
         if opposite and pair.shared_entity and (pair.contrast or (pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR)) and (
                 pair.link >= C.CROSSCHECK_LINK_STRONG or (pair.anaphor and pair.antonym is not None)):
             kind = _conflict_kind(pair, "contradicts")
             why = f"{pair.antonym[0]!r} against {pair.antonym[1]!r}" if pair.antonym else "one says not"
-            return Verdict(kind, K["polarity"] * strength, f"{_who(pair)} says the opposite ({why}).")
+            return Verdict(kind, K["polarity"] * strength, f"{'Disputed' if kind == 'disputes' else 'Contradicted'} by {_who(pair)}, who says the opposite ({why}).")
         if "corroborates" in cues and not opposite and not pair.position_flip and pair.link >= C.CROSSCHECK_LINK_MIN:
-            return Verdict("supports", K["support"] * strength, f"{_who(pair)} backs it ({_q(cues['corroborates'][0])}).")
+            return Verdict("supports", K["support"] * strength, f"Supported by {_who(pair)} ({_q(cues['corroborates'][0])}).")
         if (not opposite and not pair.position_flip and not pair.hedge and pair.link >= C.CROSSCHECK_SUPPORT_LINK
                 and pair.passage_speaker is not None and len(pair.shared) >= 3):
-            return Verdict("supports", K["support"] * strength * 0.8, f"{_who(pair)} says much the same (shared: {', '.join(pair.shared[:5])}).")
+            return Verdict("supports", K["support"] * strength * 0.8, f"Supported by {_who(pair)}, who says much the same (shared: {', '.join(pair.shared[:5])}).")
         if pair.hedge and not opposite and not pair.position_flip and pair.link >= C.CROSSCHECK_LINK_STRONG:
-            return Verdict("qualifies", K["support"] * strength, f"{_who(pair)} qualifies it ({_q(pair.hedge)}).")
+            return Verdict("qualifies", K["support"] * strength, f"Qualified by {_who(pair)} ({_q(pair.hedge)}): hedged or conditional, not plain agreement.")
         return None
 
     def _shift(self, pair: Pair, strength: float) -> Optional[Verdict]:
