@@ -52,7 +52,9 @@ class SpeakerAssignment:
     affiliation: Optional[str] = None
     channel: Optional[Channel] = None
     resolved: bool = False
-    method: str = "unresolved"  # name | surname | pronoun | nominal | registry | entity | anonymous | document | unresolved
+    #: name | surname | pronoun | nominal | nominal-salient (a descriptive nominal given to the most-mentioned
+    #: person of the passage) | registry | entity | anonymous | document | unresolved
+    method: str = "unresolved"
     source_text: str = ""
 
 
