@@ -1,311 +1,80 @@
 """Cross-source checking: link claims about the same proposition, judge how each source bears on them, flag.
 
-The method (thresholds in ``sourcecheck.constants``, section "crosscheck"; words in
-``data/crosscheck_lexicon.yaml``):
+    check_claims(article, doc, claims, judge=None) -> (relations, flags)   # sets claim.group
+    flags_frame(analysis) / relation_matrix(analysis) / matrix_chart(analysis)
 
-1. **Passages.** Every sentence of the article is a possible evidence passage.
-   A claim's own sentence counts too, for the part outside the claim ("Trump
-   claimed X, but offered no proof").
-2. **Linking by meaning.** Claim and passage are reduced to content lemmas;
-   synonyms map to one key (surround = encircle = encirclement, troop = force),
-   opposites to one axis (accept / reject), rarer words weigh more (idf over the
-   article's sentences). The link score is the weighted cosine of the two sets
-   (``CROSSCHECK_LINK_MIN``, at least ``CROSSCHECK_MIN_SHARED`` shared keys, within
-   ``CROSSCHECK_MAX_DISTANCE`` sentences, small bonuses for the same paragraph and
-   the next sentence). A passage that points back ("reject this", "that comment",
-   "the criticism", "of it") links to the nearest earlier claim within
-   ``CROSSCHECK_ANAPHOR_WINDOW`` sentences, following a quoted phrase ("root causes")
-   back to the claim that first used it.
-3. **Judging.** The judge (``sourcecheck.judges``; default: rules) reads the
-   passage's cues (denied, reject this, haven't noted, without evidence, in fact,
-   video shows, indeed...), negation against the claim, antonyms, different
-   figures for the same quantity, hedges ("in theory", "but only if") and who
-   speaks: the claim's subject rejecting it *denies*, a third party *disputes*,
-   the article's own voice or a document *contradicts*. Two claims of one speaker
-   (or a country and its officials) whose positions differ are a *shift*; a hedged
-   later position is never read as agreement.
-4. **Groups and flags.** Linked claims share a stable group id. Each conflict
-   relation raises a flag on its claim (one per claim and relation, evidence
-   merged), severity from ``FLAG_SEVERITY``; supporting passages in a group that
-   also holds a conflict are shown as *corroborates in part*.
+The method (every threshold in ``sourcecheck.constants``, section "crosscheck";
+every word list in ``data/crosscheck_lexicon.yaml``; measured on the PolNeAR dev
+conflict set with ``sourcecheck evaluate-flags``, guideline in
+``docs/conflict-guideline.md``):
 
-Measured on the PolNeAR dev conflict set: ``sourcecheck evaluate-flags``.
+1. **Passages.** Every sentence (split at line breaks too) is a possible
+   evidence passage. A claim's own sentence counts for the part outside the
+   claim, and only through a cue that follows the claim ("..., but offered no
+   proof") or points ahead at it ("contrary to his claim that", "Video shows X,
+   but Y said...").
+2. **Linking by meaning, not only shared words.** Claim (per sentence of the
+   claim) and passage become sets of content lemmas; synonym groups map to one
+   key (surround = encircle = encirclement; troop = force = soldier), opposites
+   to one axis (accept / reject), demonyms to their country (Ukrainian =
+   Ukraine). Keys weigh their idf over the article's sentences; the link is the
+   weighted cosine plus ``CROSSCHECK_RARE_BONUS`` per shared word no other
+   sentence uses, plus small same-paragraph bonuses, minus
+   ``CROSSCHECK_BEFORE_PENALTY`` for a claim after its passage. A passage links
+   when it reaches ``CROSSCHECK_LINK_MIN`` with ``CROSSCHECK_MIN_SHARED`` shared
+   keys, or when the words its cue governs ("too early to tell whether <the
+   explosion was caused by a bomb>") reach ``CROSSCHECK_SCOPE_LINK``. A passage
+   that points back ("reject this", "that comment", "the president's claims",
+   "He had no proof of it", a sentence opening with "But"/"However") links to
+   the best claim among the last ``CROSSCHECK_ANAPHOR_WINDOW`` sentences,
+   following a quoted phrase ("root causes") back to the claim that said it.
+   Each passage answers one claim.
+3. **Judging** (``sourcecheck.judges``; default: rules, offline). The passage's
+   cues decide: *unverified* (no evidence offered), *not confirmed* (not seen,
+   verified or determined), then denial/dispute/correction cues, named by who
+   speaks: the claim's subject *denies*, a third party *disputes*, the article's
+   own voice or a record (video, data, study) *contradicts*. Different figures
+   for the same quantity (same noun, same group, linked at
+   ``CROSSCHECK_NUMERIC_LINK``) are a *numeric mismatch*. Opposite wording
+   (antonyms) counts with a contrast word and a shared person or place; a plain
+   negation only when the claim's own subject says it. A record that merely
+   reports what it shows, a cue right after a negator ("not necessarily
+   wrong"), a rebuttal of a rebuttal of the same kind (allies), and two
+   parties' different *positions* (Ukraine accepts, Russia rejects) are no
+   conflict.
+4. **Shifts.** Sentence-level positions (a holder + accept / reject / support /
+   oppose) and claims of one holder (the same speaker, or a country with its
+   officials: "Russia" / "Putin") whose later position is opposite, negated or
+   hedged ("in theory", "but only if", "more open", "probably not") are a
+   *shift*, never agreement.
+5. **Groups and flags.** Claims joined by any relation share a stable group id
+   (hash of the member claim ids). Every conflict relation flags its claim (one
+   flag per claim and relation, evidence merged, severity ``FLAG_SEVERITY``);
+   passages just before a conflict's evidence that back part of the claim are
+   *corroborates in part* and named in the flag's reason.
 """
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from . import constants as C
 from .judges import Lexicon, Pair, find_cues, load_lexicon, make_judge, plain
+from .judges import (  # describing claims and passages
+    _PRONOUNS, _TITLES, _Info, _Unit, _bisect, _camps, _claim_infos, _content_keys, _idf, _link, _name_key,
+    _negated, _numbers, _title_aliases, _title_camps, _units,
+)
 from .model import Claim, Flag, Relation, Span, stable_id
 
 CONFLICTS = frozenset(C.FLAG_SEVERITY)
-_PRONOUNS = frozenset("he she they it i we you his her their its him them this that who".split())
-_TITLES = frozenset(
-    "president mr. mrs. ms. dr. sen. rep. gov. senator governor secretary spokesman spokeswoman spokesperson "
-    "adviser advisor chief director minister prime former the a an of and for".split()
-)
 _CONTRAST = re.compile(r"\b(?:but|however|though|although|yet|whereas|despite|instead|nevertheless)\b", re.I)
 _QUOTED = re.compile(r"[“\"']{1,2}([^“”\"']{4,80}?)[”\"']{1,2}")
-_NUM = re.compile(r"^\$?\d[\d,]*(?:\.\d+)?$")
 _ASSERTION_SPEAKER = "the article"
 _DEBUG = False
 _REBUTTALS = frozenset({"denies", "disputes", "unverified", "not_confirmed"})
 _CUE_SUBJECT = "\0cue-subject"  # a passage speaker known only as the subject of its cue verb (no claim of its own)
-_NEGATIVE_CUE = re.compile(r"\b(?:den(?:y|ies|ied|ying)|disput\w*|refut\w*|doubt\w*)\b", re.I)
-
-
-# --------------------------------------------------------------------------- preparing the text
-@dataclass
-class _Unit:
-    """One sentence: a possible evidence passage."""
-
-    i: int
-    start: int
-    end: int
-    para: int
-    text: str
-    tokens: list = field(default_factory=list)
-
-
-@dataclass
-class _Info:
-    """What the checker knows about one claim."""
-
-    claim: Claim
-    unit: int
-    keys: list  # per sentence of the claim: key -> lemma as written (content words and cue)
-    neg: bool
-    holder: Optional[str]  # whose position it is (speaker, or the subject of an assertion's position verb)
-    key: Optional[str]  # normalised holder for same-speaker tests
-    camps: frozenset
-    hedge: Optional[str]
-    numbers: list
-    polar: set  # position words (accept / reject axis members) in the claim and its cue
-    core: Optional[tuple] = None  # (start, end) of an assertion's reported clause ("claimed <X>, but...")
-    last_unit: int = -1  # the sentence where the claim ends (a quote may run over several)
-    claim_tokens: list = field(default_factory=list)
-
-    @property
-    def spans(self) -> list:
-        return [Span(self.core[0], self.core[1], "")] if self.core else self.claim.spans
-
-
-def _units(doc, text: str) -> list[_Unit]:
-    """Sentences, also split at line breaks (spaCy sometimes runs a sentence across paragraphs)."""
-    out = []
-    for s in doc.sents:
-        pieces, st = [], s.start_char
-        for m in re.finditer(r"\n+", text[s.start_char:s.end_char]):
-            pieces.append((st, s.start_char + m.start()))
-            st = s.start_char + m.end()
-        pieces.append((st, s.end_char))
-        for a, b in pieces:
-            while b > a and text[b - 1].isspace():
-                b -= 1
-            if b - a < 2:
-                continue
-            toks = [t for t in s if a <= t.idx < b]
-            if toks:
-                out.append(_Unit(len(out), a, b, text.count("\n", 0, a), text[a:b], toks))
-    return out
-
-
-def _axis(lex: Lexicon, key: str) -> str:
-    """Opposites share one linking key ("accept|reject"): a rejection and an acceptance are about the same thing."""
-    for pair in sorted(lex.position_antonyms, key=sorted) + sorted(lex.antonyms, key=sorted):
-        if key in pair:
-            return "|".join(sorted(pair))
-    return key
-
-
-def _content_keys(tokens, lex: Lexicon) -> dict:
-    keys = {}
-    for t in tokens:
-        if t.is_punct or t.is_space or (t.is_stop and t.lower_ not in lex.negations) or t.pos_ not in ("NOUN", "PROPN", "VERB", "ADJ", "NUM"):
-            continue
-        lemma = (t.lemma_ if t.pos_ != "PROPN" else t.text).lower().strip("'’\".")
-        if not lemma or lemma in lex.stopwords or len(lemma) < 2:
-            continue
-        if t.pos_ in ("PROPN", "ADJ") and lemma in lex.camps:  # "Ukrainian" and "Ukraine" are one key
-            lemma = lex.camps[lemma]
-        keys.setdefault(_axis(lex, lex.key(lemma)), lex.key(lemma))
-    return keys
-
-
-def _negated(tokens, lex: Lexicon) -> bool:
-    """A clause-level negation ("not", "never", "neither"), ignoring "not only" and "no longer"-style idioms."""
-    for j, t in enumerate(tokens):
-        if t.lower_ in lex.negations or t.dep_ == "neg":
-            nxt = tokens[j + 1].lower_ if j + 1 < len(tokens) else ""
-            if nxt in ("only", "just", "merely", "least", "longer", "doubt", "matter") or t.lower_ == "no" and nxt in ("one", "longer"):
-                continue
-            return True
-    return False
-
-
-def _numbers(tokens, lex: Lexicon) -> list:
-    out = []
-    for j, t in enumerate(tokens):
-        raw = t.text.replace(",", "")
-        if not (_NUM.match(t.text) and (t.like_num or t.pos_ == "NUM")):
-            continue
-        try:
-            value = float(raw.lstrip("$"))
-        except ValueError:
-            continue
-        nxt = tokens[j + 1].lower_ if j + 1 < len(tokens) else ""
-        unit = "percent" if nxt in ("percent", "%", "per") else ("money" if t.text.startswith("$") or (j and tokens[j - 1].text == "$") else "count")
-        if unit == "count" and 1900 <= value <= 2100 and "," not in t.text:
-            continue  # a year
-        window = tokens[max(0, j - 6): j + 5]
-        qty = {lex.key(w.lemma_.lower()) for w in window if w.pos_ == "NOUN" and w.lower_ not in ("percent", "%")}
-        groups = frozenset(lex.camps.get(w.lower_, w.lower_) for w in window if w.ent_type_ in ("NORP", "GPE") or w.lower_ in lex.camps)
-        if qty:
-            out.append((value, unit, frozenset(qty), t.text + (" percent" if unit == "percent" else ""), groups))
-    return out
-
-
-def _name_key(name: Optional[str]) -> Optional[str]:
-    if not name:
-        return None
-    name = re.split(r",|\(|\bof\b|\bwho\b|\bwhose\b|—|–", name)[0]
-    name = " ".join(re.findall(r"[A-Za-z][\w'’.-]*", name))
-    words = [w.strip(".,'’\"").lower() for w in re.split(r"\s+", name) if w.strip(".,'’\"")]
-    words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
-    words = [w for w in words if w not in _TITLES]
-    if not words or all(w in _PRONOUNS for w in words):
-        return None
-    return words[-1]
-
-
-def _camps(text: str, lex: Lexicon) -> frozenset:
-    low = " " + re.sub(r"[^\w.\s-]", " ", text.lower()) + " "
-    return frozenset(camp for term, camp in lex.camps.items() if f" {term} " in low)
-
-
-def _title_camps(doc, surname: Optional[str], lex: Lexicon) -> frozenset:
-    """Camps named in the titles in front of a person's name anywhere in the text ("Russian President Vladimir Putin")."""
-    if not surname:
-        return frozenset()
-    found = set()
-    for ent in doc.ents:
-        if ent.label_ == "PERSON" and ent[-1].lower_ == surname:
-            before = doc[max(0, ent.start - 4): ent.start].text
-            found |= _camps(before, lex)
-    return frozenset(found)
-
-
-_REPORTING = frozenset("claim allege say accuse insist assert tweet write suggest charge contend argue maintain".split())
-
-
-def _position_holder(unit: _Unit, lex: Lexicon):
-    """Who holds an unattributed sentence's position, and the tokens of that position.
-
-    "Russia rejected an immediate ceasefire" -> ("Russia", the whole clause);
-    "Trump also claimed Clinton had helped X, but offered no proof" -> ("Trump", "Clinton had helped X").
-    """
-    for t in unit.tokens:
-        lemma = lex.key(t.lemma_.lower())
-        if t.pos_ != "VERB" or t.dep_ not in ("ROOT", "conj") or lemma not in lex.position_verbs | _REPORTING:
-            continue
-        subj = next((k for k in t.children if k.dep_ in ("nsubj", "nsubjpass")
-                     and (k.pos_ == "PROPN" or k.ent_type_ in ("GPE", "ORG", "NORP", "PERSON"))), None)
-        if subj is None:
-            continue
-        core = None
-        if lemma in _REPORTING:
-            comp = next((k for k in t.children if k.dep_ in ("ccomp", "xcomp")), None)
-            if comp is None:
-                continue
-            core = sorted(comp.subtree, key=lambda w: w.i)
-        return " ".join(w.text for w in subj.subtree), core
-    return None, None
-
-
-def _title_aliases(doc, lex: Lexicon) -> list[tuple[int, str, str]]:
-    """(position, title word, surname) for "Mayor Bill de Blasio", "Russian President Vladimir Putin"."""
-    out = []
-    for ent in doc.ents:
-        if ent.label_ == "PERSON" and len(ent) >= 2:
-            for t in doc[max(0, ent.start - 3): ent.start + 1]:
-                if t.lower_ in lex.titles:
-                    out.append((ent.start_char, t.lower_, ent[-1].lower_))
-    return out
-
-
-def _claim_infos(claims: list[Claim], units: list[_Unit], doc, lex: Lexicon) -> list[_Info]:
-    starts = [u.start for u in units]
-    infos, last_key, last_camps = [], None, frozenset()
-    aliases = _title_aliases(doc, lex)
-    for c in sorted(claims, key=lambda c: c.start):
-        ui = max(0, _bisect(starts, c.start))
-        toks = [t for t in doc if any(s.start <= t.idx < s.end for s in c.spans)]
-        holder, core = (c.speaker, None) if c.attributed else _position_holder(units[ui], lex)
-        if core:
-            toks = core
-        cue_words = set((c.cue or "").lower().split())
-        cue_toks = [t for t in units[ui].tokens if t.lower_ in cue_words] if cue_words else []
-        parts = defaultdict(list)
-        for t in toks:
-            parts[t.sent.start].append(t)
-        keys = [_content_keys(p + cue_toks, lex) for p in parts.values()] or [{}]
-        polar = {lex.key(t.lemma_.lower()) for t in toks + cue_toks}
-        sent_text = units[ui].text
-        hedge = lex.hedges.search(plain(sent_text)) or lex.hedges.search(plain(c.text))
-        key = c.speaker_id or _name_key(holder)
-        if key in lex.titles and not c.speaker_id:  # "the mayor" -> the mayor named last before (or anywhere)
-            named = [a for a in aliases if a[1] == key]
-            before = [a for a in named if a[0] < c.start]
-            key = (before[-1] if before else named[0])[2] if named else key
-        camps = _camps(" ".join(x for x in (holder, c.role, c.affiliation) if x), lex) | _title_camps(doc, _name_key(holder), lex)
-        if holder and key is None and c.attributed:  # a pronoun: the nearest speaker named before it
-            key, camps = last_key, last_camps
-        if key:
-            last_key, last_camps = key, camps
-        core_span = (core[0].idx, core[-1].idx + len(core[-1].text)) if core else None
-        neg = _negated(toks, lex) != bool(_NEGATIVE_CUE.search(c.cue or ""))  # "denied that X" states not-X
-        infos.append(_Info(c, ui, keys, neg, holder, key, camps, hedge.group(0) if hedge else None,
-                           _numbers(toks, lex), polar, core_span, max(ui, _bisect(starts, c.spans[-1].end - 1)), toks))
-    return infos
-
-
-def _bisect(starts, pos):
-    import bisect
-
-    return bisect.bisect_right(starts, pos) - 1
-
-
-# --------------------------------------------------------------------------- linking
-def _idf(units: list[_Unit], lex: Lexicon) -> dict:
-    df = defaultdict(int)
-    for u in units:
-        for k in _content_keys(u.tokens, lex):
-            df[k] += 1
-    n = max(len(units), 1)
-    out = {k: math.log(1 + n / d) for k, d in df.items()}
-    out["\0df"] = dict(df)  # document frequencies, for the rare-word bonus
-    return out
-
-
-def _link(parts, b: dict, idf: dict) -> tuple[float, tuple]:
-    """Best link of any sentence of the claim with the passage."""
-    if isinstance(parts, dict):
-        parts = [parts]
-    return max((_link1(a, b, idf) for a in parts), key=lambda x: x[0], default=(0.0, ()))
-
-
-def _link1(a: dict, b: dict, idf: dict) -> tuple[float, tuple]:
-    shared = tuple(k for k in a if k in b)
-    if not shared:
-        return 0.0, ()
-    w = lambda ks: sum(idf.get(k, 2.0) ** C.CROSSCHECK_IDF_POWER for k in ks)  # noqa: E731
-    rare = sum(1 for k in shared if idf.get("\0df", {}).get(k, 99) <= 2 and not k[:1].isdigit())
-    return w(shared) / math.sqrt(w(a) * w(b)) + C.CROSSCHECK_RARE_BONUS * rare, tuple(a[k] for k in shared)
 
 
 # --------------------------------------------------------------------------- the checker
