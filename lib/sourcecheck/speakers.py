@@ -273,7 +273,7 @@ class _Resolver:
                 affs.append(ctx.reg_tokens[t.i][2].name)
             elif t.ent_type_ in ("ORG", "GPE", "NORP", "PERSON") or t.i in ctx.persons.at_token:
                 affs.append(t.text)
-        best, best_pos = None, -1
+        best, best_pos, best_matched = None, -1, False
         for idx, c in enumerate(ctx.persons.clusters):
             for pos, role, aff in c.roles:
                 if pos >= root.i or not role:
@@ -282,13 +282,15 @@ class _Resolver:
                 keys = {C.ROLE_NOUNS.get(w) for w in words} | {C.ROLE_NOUNS.get(role.lower())}
                 if role_key not in keys:
                     continue
-                if affs and not any(aff_match(a, aff or "") or aff_match(a, c.name) for a in affs):
+                # "the Russian president": the affiliation must agree when both are known
+                matched = not affs or any(aff_match(a, aff or "") or aff_match(a, c.name) for a in affs)
+                if not matched and aff:
                     continue
                 last = max(m[0] for m in c.mentions if m[0] < root.i)
                 if ctx.sent_of[root.i] - ctx.sent_of[last] > C.NOMINAL_WINDOW_SENTENCES:
                     continue
-                if last > best_pos:
-                    best, best_pos = idx, last
+                if (matched, last) > (best_matched, best_pos):
+                    best, best_pos, best_matched = idx, last, matched
         if best is None:
             return None
         f = self.person(best, self.doc[best_pos])
