@@ -248,3 +248,28 @@ def claims_per_source_chart(analysis: Analysis, top: int = 15):
     ax.legend(loc="lower right", fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def table(frame, index: bool = False):
+    """A pandas table for the notebook and the report: escaped, no NaN noise, wrapped text.
+
+    ``DataFrame.to_html`` escapes every cell (``escape=True``); the result is wrapped in
+    ``IPython.display.HTML`` so the notebook and nbconvert show the same markup.
+    """
+    import pandas as pd
+    from IPython.display import HTML
+
+    # Give long-text columns (claim content, evidence, reasons) room to read.
+    wide = {}
+    for col in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[col]):  # object or (pandas 3) str dtype
+            longest = frame[col].dropna().astype(str).str.len().max()
+            if longest and longest > 60:
+                wide[col] = "22em"
+    body = frame.to_html(
+        index=index, na_rep="", escape=True, classes="sc-table", border=1,
+        float_format=lambda v: f"{v:.2f}", col_space=wide or None,
+    )
+    if frame.empty:
+        body = '<p class="sc-empty"><i>Nothing to show.</i></p>'
+    return HTML(body)
