@@ -360,7 +360,7 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
     document = bool(spk) and any(w in lex.document_sources for w in re.findall(r"[a-z]+", spk.lower())[-3:])
     return Pair(
         claim_text=info.claim.text, passage_text=ptext, cues=cues, link=round(score, 3), shared=shared, anaphor=anaphor,
-        negation_flip=pneg != info.neg, antonym=antonym, position_flip=position_flip, numbers=numbers,
+        negation_flip=pneg != info.neg, passage_negated=pneg, antonym=antonym, position_flip=position_flip, numbers=numbers,
         contrast=bool(_CONTRAST.search(ptext)), later=ev.start > info.claim.start,
         shift_marker=marker.group(0) if marker else None, hedge=hedge.group(0) if hedge else None,
         claim_hedge=info.hedge, passage_speaker=spk, passage_attributed=spk_info is not None, passage_is_subject=subject and not document,

@@ -398,6 +398,7 @@ class Pair:
     shared: tuple = ()  # shared content words (display)
     anaphor: bool = False  # the passage points back at the claim ("reject this", "of it")
     negation_flip: bool = False  # one side negated, the other not
+    passage_negated: bool = False  # the passage is the negated side ("neither she nor her campaign helped")
     antonym: Optional[tuple] = None  # (claim word, passage word) of opposite meaning (facts)
     position_flip: Optional[tuple] = None  # (claim word, passage word): accept / reject
     numbers: Optional[tuple] = None  # (claim figure, passage figure) for the same quantity
@@ -478,7 +479,8 @@ class RulesJudge:
             kind = _conflict_kind(pair, "contradicts")
             why = f"opposite wording {pair.antonym[0]!r} / {pair.antonym[1]!r}" if pair.antonym else _q(cues["contradicts"][0])
             return Verdict(kind, K["cue"] * strength, f"{'Disputed' if kind == 'disputes' else 'Contradicted'} by {_who(pair)} ({why}).")
-        if pair.negation_flip and pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR and not pair.own_sentence:
+        if (pair.negation_flip and pair.passage_negated and pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR
+                and not pair.own_sentence):
             return Verdict("denies", K["polarity"] * strength, f"Denied by {_who(pair)} (who the claim is about), who says the opposite.")
         if opposite and pair.shared_entity and (pair.contrast or (pair.passage_is_subject and pair.link >= C.CROSSCHECK_LINK_POLAR)) and (
                 pair.link >= C.CROSSCHECK_LINK_STRONG or (pair.anaphor and pair.antonym is not None)):
