@@ -347,7 +347,8 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
                 break
     subject = False
     if spk_info is not None:
-        names = {w.lower() for w in re.findall(r"[A-Z][\w’'-]+", spk or "")} - _TITLES - {"the", "a"}
+        head = re.split(r",|\(|\bwho\b|\bwhose\b|—|–", spk or "")[0]  # the name, not its appositive
+        names = {w.lower() for w in re.findall(r"[A-Z][\w’'-]+", head)} - _TITLES - {"the", "a"}
         ctext = info.claim.text.lower()
         subject = any(re.search(rf"\b{re.escape(n)}\b", ctext) for n in names if len(n) > 2)
     if re.search(r"\b(?:disput\w*|den\w*|reject\w*|dismiss\w*)\s+(?:the\s+(?:idea|notion|claim|suggestion|report|allegation)s?\s+)?that\s+(?:she|he|they|i|we)\b", ptext, re.I):
