@@ -238,6 +238,7 @@ def _cue_features(P: _Parse, start: int, end: int) -> list[list[str]]:
                 f.append("%dp=%s" % (off, pos[j]))
                 if off in (-1, 1):
                     f.append("%dd=%s" % (off, dep[j]))
+                    f.append("%dll=%s|%s" % (off, lem, lemma[j]))
                     f.append("%dq=%d" % (off, qid[j] >= 0))
             else:
                 f.append("%dBOS" % off if off < 0 else "%dEOS" % off)
@@ -399,6 +400,10 @@ def _not_a_statement(P: _Parse, a: int, src: list[int], con: list[int]) -> bool:
     return False
 
 
+def _bucket(d: int) -> str:
+    return "1" if d <= 1 else "2" if d == 2 else "5" if d <= 5 else "10" if d <= 10 else "20" if d <= 20 else "far"
+
+
 def _role_features(P: _Parse, a: int, cue_ids: set, start: int, end: int) -> list[list[str]]:
     head, dep, lower = P.head, P.dep, P.lower
     up = {a: 0}
@@ -414,11 +419,11 @@ def _role_features(P: _Parse, a: int, cue_ids: set, start: int, end: int) -> lis
     feats = []
     for i in range(start, end):
         if i in cue_ids:
-            rel = "CUE"
+            rel = rel2 = "CUE"
         else:
-            child, y, steps = -1, i, 0
+            child, grand, y, steps = -1, -1, i, 0
             while y not in up and head[y] != y and steps < 60:
-                child, y = y, head[y]
+                grand, child, y = child, y, head[y]
                 steps += 1
             if y in up:
                 d = up[y]
@@ -429,8 +434,10 @@ def _role_features(P: _Parse, a: int, cue_ids: set, start: int, end: int) -> lis
                 else:
                     lab = dep[child]
                 rel = ("A_" if d == 0 else "U%d_" % min(d, 3)) + lab
+                rel2 = rel + ">" + (dep[grand] if grand >= 0 else "head")
             else:
                 rel = "X"
+                rel2 = "X"
         side = "L" if i < a else "R"
         q = P.qid[i]
         p = P.pos[i]
@@ -447,6 +454,8 @@ def _role_features(P: _Parse, a: int, cue_ids: set, start: int, end: int) -> lis
             "al=" + alem,
             "hs=%d" % has_subj,
             "ss=%d" % (P.sent_start[i] == asent),
+            "r2=" + rel2,
+            "dist=" + side + _bucket(abs(i - a)),
         ]
         if lower[i] in _FUNCTION_WORDS or P.punct[i]:
             f.append("w=" + lower[i])
@@ -530,6 +539,18 @@ def _find_cues(P: _Parse, tagger, threshold: float) -> list[tuple[list[int], flo
     cues: list[tuple[list[int], float]] = []
     for s, e in P.sents:
         labels = tagger.tag(_cue_features(P, s, e))
+        # a verb the tagger leaves out but gives some probability, with a subject and an object or clause
+        for k, lab in enumerate(labels):
+            i = s + k
+            if (
+                lab == "O"
+                and P.pos[i] == "VERB"
+                and P.qid[i] < 0
+                and any(P.dep[c] in _CONTENT_DEPS for c in P.kids[i])
+                and P.subject(i) is not None
+                and tagger.marginal("B", k) >= C.CUE_RECALL_PROBABILITY
+            ):
+                labels[k] = "B"
         cur: list[int] = []
         probs: list[float] = []
         for k, lab in enumerate(labels):
