@@ -211,3 +211,25 @@ def test_quality_gate_on_fixed_dev_sample(tmp_path, nlp):
     low = {k: (_metric(result["metrics"], k), v) for k, v in cfg["floors"].items() if _metric(result["metrics"], k) < v}
     assert not low, f"scores below their floors (got, floor): {low}"
     assert result["speed"]["ratio"] >= cfg["min_speed_ratio"], result["speed"]
+
+
+def test_cli_evaluate_command_end_to_end(tmp_path):
+    """`sourcecheck evaluate GOLD --limit 1 --json OUT` as a user runs it."""
+    import subprocess
+    import sys
+
+    gold = _tiny_gold(tmp_path / "gold.jsonl")
+    out = tmp_path / "scores.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sourcecheck", "evaluate", str(gold), "--limit", "1", "--json", str(out)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "relaxed" in proc.stdout and "ratio" in proc.stdout
+    assert json.loads(out.read_text())["articles"] == 1
+    missing = subprocess.run(
+        [sys.executable, "-m", "sourcecheck", "evaluate", str(tmp_path / "nope.jsonl")],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert missing.returncode != 0 and "not found" in (missing.stderr + missing.stdout)
+    assert "Traceback" not in missing.stderr
