@@ -107,6 +107,12 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
         relations.append(r)
 
     # passages: every sentence judged against the best-linked claim(s)
+    own_cues: dict = {}
+    pools = defaultdict(list)  # attributed claims overlapping each sentence
+    for x in infos:
+        if x.claim.attributed:
+            for i in range(x.unit, max(x.unit, x.last_unit) + 1):
+                pools[i].append(x)
     for u in units:
         cues_here = {k: v for k, v in unit_cues[u.i].items() if k != "corroborates"}
         anaphoric = bool(lex.anaphors.search(plain(u.text)))
@@ -122,13 +128,14 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
             ev = _passage_span(text, u, info.spans)
             if ev is None:
                 continue
-            own_text = " ".join(text[sp.start:sp.end] for sp in info.spans)
-            if _REBUTTALS & set(cues_here) & set(find_cues(own_text, lex)):
+            if info.claim.id not in own_cues:
+                own_cues[info.claim.id] = set(find_cues(" ".join(text[sp.start:sp.end] for sp in info.spans), lex))
+            if _REBUTTALS & set(cues_here) & own_cues[info.claim.id]:
                 continue  # a rebuttal does not rebut a rebuttal of the same kind: they are allies
             own = _own_sentence_cue(cues_here, u, info.spans) if dist == 0 else 0
             if dist == 0 and not own:
                 continue  # the rest of the claim's own sentence counts only when it carries a cue bearing on the claim
-            spk, spk_info = _passage_speaker(infos, u, ev, info, cues_here, own_sentence=dist == 0)
+            spk, spk_info = _passage_speaker(infos, u, ev, info, cues_here, own_sentence=dist == 0, pool=pools[u.i])
             if spk_info is not None and _same_speaker(spk_info, info):
                 if "unverified" not in cues_here:
                     continue  # the speaker's own words: shifts are found below
@@ -272,11 +279,16 @@ def _own_sentence_cue(cues: dict, u: _Unit, spans: list) -> int:
     return best
 
 
-def _passage_speaker(infos: list[_Info], u: _Unit, ev: Span, target: _Info, cues: dict, own_sentence: bool = False):
-    """Who speaks in the passage: the claim whose content or sentence holds the passage's cue."""
+def _passage_speaker(infos: list[_Info], u: _Unit, ev: Span, target: _Info, cues: dict, own_sentence: bool = False,
+                     pool: Optional[list] = None):
+    """Who speaks in the passage: the claim whose content or sentence holds the passage's cue.
+
+    ``pool``: the attributed claims overlapping the passage's sentence (a speed-up; default: all claims).
+    """
     pos = [m.start() + u.start for ms in cues.values() for m in ms if ev.start <= m.start() + u.start < ev.end] or [ev.start]
-    inside = [x for x in infos if x is not target and x.claim.attributed and any(s.start <= p < s.end for p in pos for s in x.claim.spans)]
-    around = [] if own_sentence else [x for x in infos if x is not target and x.claim.attributed and x.unit == u.i]
+    here = pool if pool is not None else [x for x in infos if x.claim.attributed]
+    inside = [x for x in here if x is not target and any(s.start <= p < s.end for p in pos for s in x.claim.spans)]
+    around = [] if own_sentence else [x for x in here if x is not target and x.unit == u.i]
     for pool in (inside, around):
         for x in pool:
             return (x.claim.speaker or "an unnamed source"), x

@@ -322,7 +322,10 @@ def _claim_infos(claims: list[Claim], units: list[_Unit], doc, lex: Lexicon) -> 
     aliases = _title_aliases(doc, lex)
     for c in sorted(claims, key=lambda c: c.start):
         ui = max(0, _bisect(starts, c.start))
-        toks = [t for t in doc if any(s.start <= t.idx < s.end for s in c.spans)]
+        toks = []
+        for s in c.spans:  # tokens starting inside the claim's spans
+            cs = doc.char_span(s.start, s.end, alignment_mode="expand") if s.end > s.start else None
+            toks.extend(t for t in (cs or []) if s.start <= t.idx < s.end)
         holder, core = (c.speaker, None) if c.attributed else _position_holder(units[ui], lex)
         if core:
             toks = core
