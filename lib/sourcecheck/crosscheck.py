@@ -173,11 +173,13 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
         top = best[0]
         chosen = [top]
         for tier, _, _, info, ev, spk, spk_info, shared, score in chosen:
-            target = _follow_quote(info, infos, units) if tier == 1 else info
+            target, phrase = _follow_quote(info, infos, units) if tier == 1 else (info, None)
             pair = _pair(lex, target, u, ev, score, shared, tier == 1, spk, spk_info, unit_keys[u.i], text, units)
             pair.own_sentence = tier == 2
             verdict = judge.judge(pair)
             if verdict is not None:
+                if phrase:
+                    verdict.reason = verdict.reason.rstrip(".") + f", answering “{phrase}”."
                 add(target, verdict, [ev], spk_info, spk)
 
     # shifts: two statements of one holder whose positions differ
@@ -311,7 +313,7 @@ def _passage_speaker(infos: list[_Info], u: _Unit, ev: Span, target: _Info, cues
     return None, None
 
 
-def _follow_quote(info: _Info, infos: list[_Info], units: list[_Unit]) -> _Info:
+def _follow_quote(info: _Info, infos: list[_Info], units: list[_Unit]) -> tuple[_Info, Optional[str]]:
     """An anaphor's target that only echoes an earlier quoted phrase ("root causes") -> the claim that said it.
 
     The target sentence quotes a phrase; the earliest earlier sentence using the phrase is where it was said;
@@ -330,8 +332,8 @@ def _follow_quote(info: _Info, infos: list[_Info], units: list[_Unit]) -> _Info:
                             and any(sp.start < v.end and sp.end > v.start for sp in x.claim.spans)]
                 here = over(u) or (over(units[u.i - 1]) if u.i else [])
                 if here:
-                    return max(here, key=lambda x: x.claim.start)
-    return info
+                    return max(here, key=lambda x: x.claim.start), m.group(1).strip()
+    return info, None
 
 
 def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk_info, pkeys, text, units) -> Pair:
