@@ -335,3 +335,20 @@ def test_index_page_sorts_offline_in_a_browser(corpus, tmp_path, page, artifacts
     assert page.console_errors == [] and page.external_requests == []
     assert page.locator("text=<script>alert(1)</script> & co").count() == 1  # shown as text, not run
     page.screenshot(path=str(artifacts_dir / "batch-index.png"), full_page=True)
+
+
+def test_index_counts_recorded_verdicts(corpus, tmp_path):
+    from sourcecheck.model import Claim, Span
+    from sourcecheck.review import VerdictStore
+
+    out = tmp_path / "out"
+    out.mkdir()
+    article = load_article(corpus / "a" / "x.txt")
+    store = VerdictStore(out / "verdicts.sqlite")
+    claim = Claim(id="c-1", text="x", spans=[Span(0, 1, article.text[0])])
+    store.record(article, claim, "verified", reviewer="desk")
+    store.record(article, Claim(id="c-2", text="y", spans=claim.spans), "disputed", reviewer="desk")
+    store.record(article, Claim(id="c-9", text="gone", spans=claim.spans), "disputed", reviewer="desk")  # not in this run
+    result = run([corpus / "a" / "x.txt"], out)
+    assert result.outcomes[0].summary["verdicts"] == {"verified": 1, "disputed": 1}
+    assert "disputed 1, verified 1" in (out / "index.html").read_text(encoding="utf-8")

@@ -430,7 +430,22 @@ def run_job(job: Job, job_fn: Optional[JobFn] = None, capture_log: bool = False)
             summary=outcome.summary,
         )
         _write_json(out / MANIFEST_NAME, manifest)
+        _release_memory()
         return outcome
+
+
+def _release_memory() -> None:
+    """Between articles, hand freed heap back to the OS so a long-lived worker stays small."""
+    import gc
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (e.g. musl): nothing to trim
+            pass
 
 
 def _worker_init() -> None:
