@@ -544,7 +544,12 @@ def run_batch(
     job_fn: Optional[JobFn] = None,
     progress: bool = True,
 ) -> BatchResult:
-    """Run every article found in ``inputs``; write the index, combined claims and batch.json under ``out``."""
+    """Run every article found in ``inputs``; write the index, combined claims and batch.json under ``out``.
+
+    Worker processes are started with ``spawn``: a script calling this must guard
+    its top level with ``if __name__ == "__main__":`` (the CLI and notebooks need nothing).
+    ``job_fn`` replaces ``runner.run_article`` (tests); it must be importable by name.
+    """
     from tqdm import tqdm
 
     from .index_page import write_batch_files
