@@ -369,7 +369,7 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
         subject = True
     hedge = lex.hedges.search(plain(ptext))
     marker = lex.shift_markers.search(plain(ptext))
-    ctoks = [t for t in info.claim_tokens] if info.claim_tokens else []
+    ctoks = [t for v in units[info.unit: info.last_unit + 1] for t in v.tokens]  # the claim's sentence(s): "arguing that Trump ..."
     ents = lambda toks: {lex.camps.get(t.lower_, t.lower_) for t in toks if t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE")}  # noqa: E731
     shared_entity = bool(ents(ctoks) & ents(ptoks)) or any(t.lower_ in ("he", "she", "they", "it") for t in ptoks[:3])
     document = bool(spk) and any(w in lex.document_sources for w in re.findall(r"[a-z]+", spk.lower())[-3:])
