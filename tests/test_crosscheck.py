@@ -55,6 +55,12 @@ CONFLICTS = [
     ("Police said the driver had refused to raise his hands. But video shows that the driver had his hands in the air.",
      [("the driver had refused to raise his hands", "Police", "said")],
      "the driver had refused to raise his hands", "contradicts", "video shows"),
+    # the countered claim reported inside the very sentence (and the extractor's content) that answers it
+    ("Video shows that the driver had his hands in the air, contradicting the police's earlier claim that the driver "
+     "had refused to raise his hands.",
+     [("that the driver had his hands in the air, contradicting the police's earlier claim that the driver had refused "
+       "to raise his hands", "Video", "shows")],
+     "the driver had refused to raise his hands", "contradicts", "Video shows that the driver had his hands in the air"),
     ("The agency announced it had admitted 10,000 refugees this year. However, a watchdog reported that the "
      "agency had admitted 12,500 refugees.",
      [("it had admitted 10,000 refugees this year", "The agency", "announced"),

@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from . import constants as C
-from .judges import Lexicon, Pair, find_cues, load_lexicon, make_judge, plain
+from .judges import Lexicon, Pair, Verdict, find_cues, load_lexicon, make_judge, plain
 from .judges import (  # describing claims and passages
     _PRONOUNS, _TITLES, _Info, _Unit, _bisect, _camps, _claim_infos, _content_keys, _idf, _link, _name_key,
     _negated, _numbers, _title_aliases, _title_camps, _units,
@@ -74,6 +74,12 @@ _QUOTED = re.compile(r"[“\"']{1,2}([^“”\"']{4,80}?)[”\"']{1,2}")
 _ASSERTION_SPEAKER = "the article"
 _DEBUG = False
 _REBUTTALS = frozenset({"denies", "disputes", "unverified", "not_confirmed"})
+#: A claim reported inside the sentence that answers it: "..., contradicting Tulsa police's earlier claim that X".
+_EMBEDDED = re.compile(
+    r"\b(?P<cue>contradict\w*|contrary to|disput\w*|den(?:y|ies|ied|ying)|refut\w*|challeng\w*)\s+"
+    r"(?P<who>(?:[\w'.-]+\s+){0,6}?)(?:earlier |previous |initial |original |own )?"
+    r"(?P<noun>claims?|assertions?|statements?|account|contention|suggestion|allegations?)\s+that\s+"
+    r"(?P<what>[^;]+?)(?=[,;.]['\"”]*\s|[,;.]?['\"”]*$)", re.I)
 _CUE_SUBJECT = "\0cue-subject"  # a passage speaker known only as the subject of its cue verb (no claim of its own)
 
 
@@ -108,6 +114,7 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
 
     # passages: every sentence judged against the best-linked claim(s)
     own_cues: dict = {}
+    embedded = [_EMBEDDED.search(plain(u.text)) is not None for u in units]  # handled by their own pass below
     pools = defaultdict(list)  # attributed claims overlapping each sentence
     for x in infos:
         if x.claim.attributed:
@@ -133,7 +140,7 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
             if _REBUTTALS & set(cues_here) & own_cues[info.claim.id]:
                 continue  # a rebuttal does not rebut a rebuttal of the same kind: they are allies
             own = _own_sentence_cue(cues_here, u, info.spans) if dist == 0 else 0
-            if dist == 0 and not own:
+            if dist == 0 and (not own or embedded[u.i]):
                 continue  # the rest of the claim's own sentence counts only when it carries a cue bearing on the claim
             spk, spk_info = _passage_speaker(infos, u, ev, info, cues_here, own_sentence=dist == 0, pool=pools[u.i])
             if spk_info is not None and _same_speaker(spk_info, info):
@@ -181,6 +188,44 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
                 if phrase:
                     verdict.reason = verdict.reason.rstrip(".") + f", answering “{phrase}”."
                 add(target, verdict, [ev], spk_info, spk)
+
+    # claims reported inside the sentence that answers them ("..., contradicting the police's earlier claim that X")
+    for u in units:
+        m = _EMBEDDED.search(plain(u.text))
+        if m is None:
+            continue
+        ws, we = u.start + m.start("what"), u.start + m.end("what")
+        anchors = [x for x in infos if any(s.start < we and s.end > ws for s in x.claim.spans)] or \
+                  [x for x in infos if any(s.start < u.end and s.end > u.start for s in x.claim.spans)]
+        if not anchors:
+            continue
+        anchor = sorted(anchors, key=lambda x: (not x.claim.attributed, x.claim.start))[0]
+        cue = m.group("cue").lower()
+        rel = "contradicts" if cue.startswith("contra") else "denies" if cue.startswith("den") else "disputes"
+        es, ee = u.start, u.start + m.start("cue")
+        if ee - es < 12:
+            es, ee = we, u.end
+        while ee > es and not text[ee - 1].isalnum():
+            ee -= 1
+        while es < ee and not text[es].isalnum():
+            es += 1
+        if ee - es < 12:
+            continue
+        ev = Span.of(text, es, ee)
+        spk, spk_info = _passage_speaker(infos, u, ev, anchor, {}, own_sentence=False, pool=pools[u.i])
+        claimant = re.sub(r"['’]s?$", "", m.group("who").strip()) or None
+        if claimant and claimant.lower() in _PRONOUNS | {"the", "a", "an"}:
+            claimant = anchor.claim.speaker if anchor.claim.speaker and anchor.claim.speaker.lower() not in _PRONOUNS else None
+        what = " ".join(m.group("what").split())
+        verdict = Verdict(rel, C.CROSSCHECK_CONFIDENCE["cue"] * 0.9,
+                          f"{ {'contradicts': 'Contradicted', 'denies': 'Denied', 'disputes': 'Disputed'}[rel]} in the same sentence: "
+                          f"{spk or 'the article'} answers {claimant + chr(8217) + 's' if claimant else 'the'} claim that “{what[:90]}” "
+                          f"(“{m.group('cue')}”).")
+        n = len(relations)
+        add(anchor, verdict, [ev], spk_info if spk_info is not anchor else None, spk)
+        if len(relations) > n:
+            relations[-1]._claim_span = Span.of(text, u.start + m.start("who") if claimant else u.start + m.start("noun"), we)
+            relations[-1]._claimant = claimant
 
     # shifts: two statements of one holder whose positions differ
     for a in infos:
@@ -233,7 +278,6 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
             spk, spk_info = _passage_speaker(infos, v, ev, info, {}, own_sentence=False)
             if spk_info is not None and _same_speaker(spk_info, info):
                 continue
-            from .judges import Verdict
             add(info, Verdict("corroborates_in_part", C.CROSSCHECK_CONFIDENCE["support"],
                               f"Corroborated in part by {spk or 'the article'}: it reports part of it (shared: "
                               f"{', '.join(shared[:5])}) next to the passage that contests it."), [ev], spk_info, spk)
@@ -541,7 +585,8 @@ def _flags(relations: list[Relation], claims: dict, text: str) -> list[Flag]:
         span = next((r._claim_span for r in rs if getattr(r, "_claim_span", None)), None) or Span.of(text, c.spans[0].start, c.spans[-1].end)
         flags.append(Flag(
             id=stable_id("f", cid, rel), claim_id=cid, relation=rel, reason=reason, severity=C.FLAG_SEVERITY[rel],
-            confidence=rs[0].confidence, claim_span=span, speaker=c.speaker or _ASSERTION_SPEAKER,
+            confidence=rs[0].confidence, claim_span=span,
+            speaker=next((r._claimant for r in rs if getattr(r, "_claimant", None)), None) or c.speaker or _ASSERTION_SPEAKER,
             channel=c.channel.label if c.channel else None, countering_speaker="; ".join(dict.fromkeys(counter)),
             evidence=[e for r in rs for e in r.evidence], relation_ids=[r.id for r in rs],
         ))
