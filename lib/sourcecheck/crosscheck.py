@@ -72,7 +72,6 @@ CONFLICTS = frozenset(C.FLAG_SEVERITY)
 _CONTRAST = re.compile(r"\b(?:but|however|though|although|yet|whereas|despite|instead|nevertheless)\b", re.I)
 _QUOTED = re.compile(r"[“\"']{1,2}([^“”\"']{4,80}?)[”\"']{1,2}")
 _ASSERTION_SPEAKER = "the article"
-_DEBUG = False
 _REBUTTALS = frozenset({"denies", "disputes", "unverified", "not_confirmed"})
 #: A claim reported inside the sentence that answers it: "..., contradicting Tulsa police's earlier claim that X".
 _EMBEDDED = re.compile(
@@ -175,8 +174,6 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
         if not best:
             continue
         best.sort(key=lambda x: (x[0], x[1]), reverse=True)  # own sentence, then anaphor, then link
-        if _DEBUG:
-            print("DEBUG", u.i, [(b[0], round(b[1], 3), b[3].claim.text[:40]) for b in best[:4]])
         top = best[0]
         chosen = [top]
         for tier, _, _, info, ev, spk, spk_info, shared, score in chosen:
