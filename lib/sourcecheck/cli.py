@@ -34,7 +34,9 @@ def _cmd_run(args) -> int:
 def _cmd_analyze(args) -> int:
     from .pipeline import analyze
 
-    analysis = analyze(args.article, published=args.published, entities_path=args.entities, documents_dir=args.documents)
+    analysis = analyze(
+        args.article, published=args.published, entities_path=args.entities, documents_dir=args.documents, judge=args.judge
+    )
     payload = json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
@@ -91,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", metavar="OUT", help="write JSON to OUT instead of stdout")
     a.add_argument("--entities", metavar="FILE", help="extra outlets/platforms/bodies (YAML) to add to the shipped list")
     a.add_argument("--documents", metavar="DIR", help="folder of primary documents (default: <article>.sources/)")
+    a.add_argument("--judge", metavar="MODEL", help="cross-check judge: an NLI model path or name (default: built-in rules)")
     a.set_defaults(func=_cmd_analyze)
 
     e = sub.add_parser("evaluate", help="score attribution extraction on a PolNeAR-format JSONL file")
@@ -110,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("evaluate-flags", help="score cross-source flags on the annotated conflict set")
     f.add_argument("gold", nargs="?", help="conflict set JSONL (default: the shipped PolNeAR dev conflict set)")
     f.add_argument("--json", metavar="OUT", help="write all scores as JSON to OUT")
+    f.add_argument("--claims", choices=["gold", "pipeline"], default="gold",
+                   help="claims from the set's annotated attributions (default) or from the full pipeline")
+    f.add_argument("--judge", metavar="MODEL", help="NLI model path or name to add to the rules judge")
     f.set_defaults(func=_cmd_evaluate_flags)
 
     b = sub.add_parser("batch", help="run the notebook on many articles (files, folders, globs) with an index page")
