@@ -218,13 +218,75 @@ def format_report(res: dict) -> str:
     return "\n".join(lines)
 
 
+def format_misses(res: dict) -> str:
+    """Per article: the gold conflicts no flag found (MISS) and the flags that match no gold item (FALSE)."""
+    lines = []
+    for d in res["articles_detail"]:
+        if d["missed"] or d["false"]:
+            lines.append(f"{d['id']} ({'conflict-free' if d['conflict_free'] else str(d['gold']) + ' gold'}, {d['flags']} flags)")
+            lines += [f"  MISS  {m}" for m in d["missed"]] + [f"  FALSE {f}" for f in d["false"]]
+    return "\n".join(lines) or "no misses, no false flags"
+
+
+def train_sample_rate(n: int = 40, seed: int = 0, judge=None, nlp=None, path=None) -> dict:
+    """Flags per article on ``n`` random PolNeAR **train** articles (no conflict gold: a check that the rules
+    do not fire everywhere). Claims from the gold attributions, as in ``claims='gold'``."""
+    import random
+
+    from ..article import article_from_text
+    from ..crosscheck import check_claims
+    from ..nlp import load_pipeline
+
+    dev = polnear_dev_path()
+    p = Path(path) if path else (dev.parent / "train.jsonl" if dev else None)
+    if p is None or not p.is_file():
+        raise EvaluationError("PolNeAR train.jsonl not found (set SOURCECHECK_POLNEAR_DIR)")
+    rows = [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = random.Random(seed).sample(rows, min(n, len(rows)))
+    nlp = nlp or load_pipeline()
+    per, shown = Counter(), []
+    for r in rows:
+        doc = nlp(r["text"])
+        claims = gold_claims(r["text"], r["attributions"], doc)
+        fl = check_claims(article_from_text(r["text"], slug=r["id"]), doc, claims, judge=judge)[1]
+        for f in fl:
+            per[f.relation] += 1
+            shown.append(f"{r['id']}: {f.relation}: {(f.claim_span.text if f.claim_span else '')[:70]}")
+    total = sum(per.values())
+    return {"articles": len(rows), "seed": seed, "flags": total, "per_article": round(total / len(rows), 3),
+            "per_relation": dict(per), "flags_detail": shown}
+
+
 def run_cli(args) -> int:
-    """Entry point for ``sourcecheck evaluate-flags`` (args: gold (optional), json; optional claims, judge)."""
+    """Entry point for ``sourcecheck evaluate-flags`` (args: gold (optional), json; optional claims, judge,
+    show_misses)."""
     res = evaluate(getattr(args, "gold", None), claims=getattr(args, "claims", None) or "gold",
                    judge=getattr(args, "judge", None), progress=True)
     print(format_report(res))
+    if getattr(args, "show_misses", False):
+        print("\n" + format_misses(res))
     out = getattr(args, "json", None)
     if out:
         Path(out).write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
         print(f"\nwrote {out}")
     return 0
+
+
+if __name__ == "__main__":  # python -m sourcecheck.evaluation.flags [--show-misses] [--train-sample N] ...
+    import argparse
+
+    ap = argparse.ArgumentParser(description="score cross-source flags (as sourcecheck evaluate-flags), with misses")
+    ap.add_argument("gold", nargs="?")
+    ap.add_argument("--json")
+    ap.add_argument("--claims", choices=["gold", "pipeline"], default="gold")
+    ap.add_argument("--judge")
+    ap.add_argument("--show-misses", action="store_true", help="list missed gold conflicts and false flags")
+    ap.add_argument("--train-sample", type=int, metavar="N", help="instead: flags per article on N PolNeAR train articles")
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    if a.train_sample:
+        out = train_sample_rate(a.train_sample, a.seed, judge=a.judge)
+        print("\n".join(out.pop("flags_detail")))
+        print(out)
+    else:
+        sys.exit(run_cli(a))
