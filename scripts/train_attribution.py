@@ -22,8 +22,8 @@ from sourcecheck.attribution import CUE_MODEL, ROLE_MODEL, training_sequences
 from sourcecheck.nlp import load_pipeline
 
 PARAMS = {
-    "cue": {"c1": 0.05, "c2": 0.1, "max_iterations": 150, "feature.possible_transitions": True},
-    "role": {"c1": 0.1, "c2": 0.1, "max_iterations": 200, "feature.possible_transitions": True},
+    "cue": {"c1": 0.05, "c2": 0.5, "max_iterations": 150, "feature.possible_transitions": True},
+    "role": {"c1": 0.1, "c2": 0.5, "max_iterations": 200, "feature.possible_transitions": True},
 }
 
 

@@ -647,6 +647,9 @@ def extract_attributions(doc, cue_threshold: Optional[float] = None) -> list[Att
         con = [i for i in _complete_quotes(P, a, con, set(src) | cue_ids, start, end) if i not in src]
         if not con or _not_a_statement(P, a, src, con):
             continue
+        # a noun phrase as cue with nobody behind it ("became a rallying cry") is description, not attribution
+        if not src and not any(P.pos[i] in ("VERB", "AUX", "ADP", "PUNCT") for i in cue):
+            continue
         content = [_trim(text, s, e) for s, e in _spans_from_tokens(P, con)]
         content = [(s, e) for s, e in content if e > s]
         source = [_trim(text, s, e) for s, e in _spans_from_tokens(P, src)]
