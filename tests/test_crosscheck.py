@@ -66,6 +66,11 @@ CONFLICTS = [
      [("it had admitted 10,000 refugees this year", "The agency", "announced"),
       ("the agency had admitted 12,500 refugees", "a watchdog", "reported")],
      "it had admitted 10,000 refugees this year", "numeric_mismatch", "12,500"),
+    # a claim nested in another source's quote: the rebuttal in the same quote answers the inner claim (its holder: Smith)
+    ("“John Smith is a fraud,” said Rep. Jane Doe. “He started this years ago by saying the governor is not a legal "
+     "resident. He had no proof of it.”",
+     [("He started this years ago by saying the governor is not a legal resident. He had no proof of it.", "Rep. Jane Doe", "said")],
+     "saying the governor is not a legal resident", "unverified", "no proof"),
 ]
 
 NO_CONFLICT = [

@@ -57,15 +57,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Optional
 
 from . import constants as C
 from .judges import Lexicon, Pair, Verdict, find_cues, load_lexicon, make_judge, plain
 from .judges import (  # describing claims and passages
     _PRONOUNS, _TITLES, _Info, _Unit, _bisect, _camps, _claim_infos, _content_keys, _idf, _link, _name_key,
-    _negated, _numbers, _title_aliases, _title_camps, _units,
+    _negated, _numbers, _units,
 )
+from .conflict_rules import _positions, nested_claims
 from .model import Claim, Flag, Relation, Span, stable_id
 
 CONFLICTS = frozenset(C.FLAG_SEVERITY)
@@ -94,7 +94,9 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
     if not units:
         return [], []
     idf = _idf(units, lex)
-    infos = _claim_infos(claims, units, doc, lex)
+    nested = nested_claims(doc, text, claims)
+    outer_of = {inner.id: outer for inner, outer in nested}
+    infos = _claim_infos(claims + [inner for inner, _ in nested], units, doc, lex)
     unit_keys = [_content_keys(u.tokens, lex) for u in units]
     unit_cues = [find_cues(u.text, lex) for u in units]
     relations: list[Relation] = []
@@ -279,7 +281,7 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
                               f"Corroborated in part by {spk or 'the article'}: it reports part of it (shared: "
                               f"{', '.join(shared[:5])}) next to the passage that contests it."), [ev], spk_info, spk)
 
-    relations = _partial_corroboration(relations)
+    relations = _partial_corroboration(_lift_nested(relations, outer_of, {x.claim.id: x.claim for x in infos}))
     _set_groups(claims, relations)
     return relations, _flags(relations, {c.id: c for c in claims}, text)
 
@@ -424,87 +426,6 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
     )
 
 
-@dataclass
-class _Position:
-    """A stance a holder takes in one sentence: "Russia rejected an immediate ceasefire"."""
-
-    unit: int
-    holder: str
-    key: Optional[str]
-    camps: frozenset
-    keys: dict
-    polar: set
-    neg: bool
-    hedge: Optional[str]
-    marker: Optional[str]
-    claim: Optional[_Info]
-
-
-def _clause(t) -> list:
-    """A verb's own clause: its subtree without coordinated verbs (they are positions of their own)."""
-    skip = set()
-    for k in t.children:
-        if k.dep_ == "conj" and k.pos_ in ("VERB", "AUX"):
-            skip |= {w.i for w in k.subtree}
-    return [w for w in t.subtree if w.i not in skip]
-
-
-def _resolve_subject(t, unit: _Unit, lex: Lexicon, infos_here: list) -> Optional[str]:
-    subj = next((k for k in t.children if k.dep_ in ("nsubj", "nsubjpass")), None)
-    head = t
-    while subj is None and head.dep_ == "conj" and head.head is not head:
-        head = head.head
-        subj = next((k for k in head.children if k.dep_ in ("nsubj", "nsubjpass")), None)
-    if subj is None:
-        return None
-    if subj.lower_ not in _PRONOUNS:
-        if subj.pos_ == "PROPN" or subj.ent_type_ in ("GPE", "ORG", "NORP", "PERSON") or subj.lower_ in lex.titles:
-            return " ".join(w.text for w in subj.subtree if w.dep_ not in ("relcl", "punct", "appos") and not w.is_punct)
-        return None
-    cands = [w for w in unit.tokens if w.i < subj.i and (w.ent_type_ in ("PERSON", "GPE", "NORP") and w.ent_iob_ == "B" or w.lower_ in lex.titles)]
-    if cands:  # the nearest person, country or title before the pronoun in the same sentence
-        w = cands[-1]
-        if w.lower_ in lex.titles:
-            return " ".join(x.text for x in sorted([*(k for k in w.lefts if k.dep_ in ("amod", "compound", "det")), w], key=lambda x: x.i))
-        ent = next((e for e in w.doc.ents if e.start == w.i), None)
-        return ent.text if ent is not None else w.text
-    containing = [x for x in infos_here if x.key and any(s.start <= t.idx < s.end for s in x.claim.spans)]
-    if containing and containing[0].claim.speaker:
-        return containing[0].claim.speaker
-    return None
-
-
-def _positions(units: list[_Unit], infos: list[_Info], doc, lex: Lexicon) -> list[_Position]:
-    aliases = _title_aliases(doc, lex)
-    out = []
-    for u in units:
-        here = [x for x in infos if x.unit == u.i]
-        for t in u.tokens:
-            if t.pos_ not in ("VERB", "AUX") or lex.key(t.lemma_.lower()) not in lex.position_verbs:
-                continue
-            holder = _resolve_subject(t, u, lex, here)
-            if not holder:
-                continue
-            clause = _clause(t)
-            keys = _content_keys(clause, lex)
-            polar = {lex.key(w.lemma_.lower()) for w in clause} & {k for pair in lex.position_antonyms for k in pair}
-            if not polar:
-                continue
-            key = _name_key(holder)
-            if key in lex.titles:
-                named = [a for a in aliases if a[1] == key]
-                before = [a for a in named if a[0] < u.start]
-                key = (before[-1] if before else named[0])[2] if named else key
-            camps = _camps(holder, lex) | _title_camps(doc, key, lex)
-            nxt = units[u.i + 1].text if u.i + 1 < len(units) else ""
-            hedge = lex.hedges.search(plain(u.text)) or (lex.hedges.search(plain(nxt)) if re.match(r"\s*(?:But|Yet)\b", nxt) else None)
-            marker = lex.shift_markers.search(plain(u.text))
-            anchor = sorted(here, key=lambda x: (not x.claim.attributed, not any(s.start <= t.idx < s.end for s in x.claim.spans)))
-            out.append(_Position(u.i, holder, key, camps, keys, polar, _negated(clause, lex),
-                                 hedge.group(0) if hedge else None, marker.group(0) if marker else None, anchor[0] if anchor else None))
-    return out
-
-
 def _same_speaker(a: _Info, b: _Info) -> bool:
     """One speaker, by resolved id or by surname ("Vladimir Putin" / "Putin")."""
     if a.key and a.key == b.key:
@@ -527,6 +448,26 @@ def _same_holder(a, b, lex: Lexicon) -> bool:
 
 
 # --------------------------------------------------------------------------- groups and flags
+def _lift_nested(relations: list[Relation], outer_of: dict, by_id: dict) -> list[Relation]:
+    """Relations of a nested claim belong to the claim that reports it; the flag keeps the inner span and holder."""
+    out = []
+    for r in relations:
+        if r.claim_id in outer_of:
+            inner = by_id[r.claim_id]
+            if getattr(r, "_claim_span", None) is None:
+                r._claim_span = Span(inner.spans[0].start, inner.spans[-1].end, inner.text)
+            r._claimant = inner.speaker
+            r.claim_id = outer_of[r.claim_id]
+        if r.evidence_claim_id in outer_of:
+            r.evidence_claim_id = outer_of[r.evidence_claim_id]
+        if r.evidence_claim_id == r.claim_id:
+            if r.relation not in CONFLICTS:
+                continue  # an outer claim agreeing with what it reports
+            r.evidence_claim_id = None
+        out.append(r)
+    return out
+
+
 def _partial_corroboration(relations: list[Relation]) -> list[Relation]:
     contested = {r.claim_id for r in relations if r.relation in CONFLICTS}
     for r in relations:
