@@ -121,6 +121,21 @@ def test_shift_of_position_is_not_agreement(nlp):
     assert not [r for r in relations if r.relation == "supports"]
 
 
+def test_position_framed_as_past_then_now_is_a_shift(nlp):
+    # a claim nested in another source's words ("Jones said that Smith once described...") against Smith's later one
+    text = ("Jones said that Smith once described the trade pact as “the best deal ever” when she was governor. "
+            "Smith now says she opposes the pact.")
+    spec = [("that Smith once described the trade pact as “the best deal ever” when she was governor", "Jones", "said"),
+            ("she opposes the pact", "Smith", "says")]
+    _, _, flags = check(nlp, text, spec)
+    shifts = [f for f in flags if f.relation == "shifts"]
+    assert shifts and "once" in shifts[0].reason and shifts[0].speaker == "Smith", [(f.relation, f.reason) for f in flags]
+    # without the past/now framing, two different statements of one holder are no shift
+    plain_text = "Jones said that Smith described the trade pact as “the best deal ever”. Smith says she opposes the pact."
+    spec = [("that Smith described the trade pact as “the best deal ever”", "Jones", "said"), ("she opposes the pact", "Smith", "says")]
+    assert not [f for f in check(nlp, plain_text, spec)[2] if f.relation == "shifts"]
+
+
 def test_group_ids_are_stable(nlp):
     text, spec = CONFLICTS[0][0], CONFLICTS[0][1]
     a = [c.group for c in check(nlp, text, spec)[0]]

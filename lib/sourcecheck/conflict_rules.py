@@ -21,12 +21,15 @@ from .model import Claim, Span
 
 #: Speech verbs that open a nested claim ("by saying X", "once described X as Y").
 _NESTED_VERBS = frozenset("say claim describe call insist allege assert tweet write suggest charge contend argue declare".split())
-_NESTED_OBJECTS = ("ccomp", "xcomp", "dobj", "oprd", "attr")
 
 
 def nested_claims(doc, text: str, claims: list[Claim]) -> list[tuple[Claim, str]]:
     """(inner claim, outer claim id) for every claim another source's claim reports (see module docstring)."""
     out = []
+    ids = {}  # a holder named like a resolved speaker is that speaker ("Clinton" -> the id of "Hillary Clinton")
+    for c in claims:
+        if c.speaker_id and _name_key(c.speaker):
+            ids.setdefault(_name_key(c.speaker), c.speaker_id)
     for c in claims:
         if not c.attributed or not c.speaker:
             continue
@@ -36,8 +39,9 @@ def nested_claims(doc, text: str, claims: list[Claim]) -> list[tuple[Claim, str]
             for t in (cs or []):
                 if not (sp.start <= t.idx < sp.end) or t.pos_ != "VERB" or t.lemma_.lower() not in _NESTED_VERBS:
                     continue
-                if not any(k.dep_ in _NESTED_OBJECTS for k in t.children):
-                    continue
+                deps = {k.dep_ for k in t.children} | {k.dep_ + ":" + k.lower_ for k in t.children}
+                if not (deps & {"ccomp", "xcomp", "oprd"} or {"dobj", "prep:as"} <= deps):
+                    continue  # a reported proposition ("saying X", "called X Y", "described X as Y"), not "called Machado"
                 subj, head = None, t
                 for _ in range(3):  # "by saying X": the subject of the verb the gerund hangs from
                     subj = next((k for k in head.children if k.dep_ in ("nsubj", "nsubjpass")), None)
@@ -47,14 +51,15 @@ def nested_claims(doc, text: str, claims: list[Claim]) -> list[tuple[Claim, str]
                 holder = _holder(doc, subj, outer)
                 if holder is None or _name_key(holder) == outer:
                     continue
-                start = subj.idx if subj is not None and subj.head is t and subj.idx >= sp.start else t.idx
+                left = [k for k in t.children if k.i < t.i and k.dep_ in ("nsubj", "advmod", "neg")] + [t]
+                start = max(sp.start, min(k.left_edge.idx for k in left))
                 end = min(sp.end, max(w.idx + len(w.text) for w in t.subtree))
                 while end > start and not text[end - 1].isalnum():
                     end -= 1
                 if end - start < 15:
                     continue
                 inner = Span.of(text, start, end)
-                out.append((Claim(c.id + "~" + str(start), inner.text, [inner], c.attribution_id, speaker=holder,
+                out.append((Claim(c.id + "~" + str(start), inner.text, [inner], c.attribution_id, speaker=holder, speaker_id=ids.get(_name_key(holder)),
                                   cue=t.text, kind="statement", sentence=c.sentence), c.id))
     return out
 

@@ -430,6 +430,10 @@ CROSSCHECK_SCOPE_LINK = 0.45
 CROSSCHECK_PARTIAL_LINK = 0.09
 #: Minimum link score for two claims of the same speaker to count as a shift of position.
 CROSSCHECK_SHIFT_LINK = 0.22
+#: ... and when the article frames the earlier one as past ("once described") and the later as now ("now says"),
+#: within this many sentences (the framing carries the change; the link only has to show the same topic).
+CROSSCHECK_SHIFT_PAST_LINK = 0.12
+CROSSCHECK_PAST_WINDOW = 2
 #: Bonus added to the link score when the passage is in the same paragraph / adjacent sentence.
 CROSSCHECK_SAME_PARAGRAPH_BONUS = 0.08
 CROSSCHECK_ADJACENT_BONUS = 0.10

@@ -236,6 +236,10 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
             pair.same_holder, pair.later = True, True
             pair.passage_text = text[units[b.unit].start:units[b.unit].end]
             pair.hedge = b.hedge
+            if lex.past_markers is not None and 0 < b.unit - a.last_unit <= C.CROSSCHECK_PAST_WINDOW:
+                past, now = _search(lex.past_markers, a.claim.text), _search(lex.shift_markers, pair.passage_text)
+                if past and now:  # "Clinton once described X as..." / "Clinton now says she opposes the deal"
+                    pair.claim_past, pair.shift_marker = past, pair.shift_marker or now
             verdict = judge.judge(pair)
             if verdict is not None and verdict.relation == "shifts":
                 add(a, verdict, list(b.claim.spans), b, b.holder)
@@ -284,6 +288,11 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
     relations = _partial_corroboration(_lift_nested(relations, outer_of, {x.claim.id: x.claim for x in infos}))
     _set_groups(claims, relations)
     return relations, _flags(relations, {c.id: c for c in claims}, text)
+
+
+def _search(pattern, s: str) -> Optional[str]:
+    m = pattern.search(plain(s))
+    return m.group(0) if m else None
 
 
 def _passage_span(text: str, u: _Unit, spans: list) -> Optional[Span]:

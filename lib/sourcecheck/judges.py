@@ -58,6 +58,7 @@ class Lexicon:
     position_verbs: frozenset
     camps: dict  # term (lowercase) -> camp name
     document_sources: frozenset = frozenset()
+    past_markers: Optional[re.Pattern] = None
     titles: frozenset = frozenset()
 
     def key(self, lemma: str) -> str:
@@ -103,6 +104,7 @@ def load_lexicon(path: Optional[str] = None) -> Lexicon:
         camps=camps,
         document_sources=frozenset(str(w).lower() for w in raw.get("document_sources", [])),
         titles=frozenset(str(w).lower() for w in raw.get("titles", [])),
+        past_markers=_alternation(raw.get("past_markers", [])) if raw.get("past_markers") else None,
     )
 
 
@@ -411,6 +413,7 @@ class Pair:
     shift_marker: Optional[str] = None
     hedge: Optional[str] = None  # hedge in the passage ("in theory", "but only if")
     claim_hedge: Optional[str] = None
+    claim_past: Optional[str] = None  # the claim is framed as an earlier position ("once described"), see past_markers
     passage_speaker: Optional[str] = None
     passage_attributed: bool = False
     passage_is_subject: bool = False  # the passage's speaker is who the claim is about
@@ -500,9 +503,10 @@ class RulesJudge:
         return None
 
     def _shift(self, pair: Pair, strength: float) -> Optional[Verdict]:
-        if pair.link < C.CROSSCHECK_SHIFT_LINK or not pair.later:
+        framed = bool(pair.claim_past and pair.shift_marker)  # "once described X as ..." / "now says she opposes"
+        if pair.link < (C.CROSSCHECK_SHIFT_PAST_LINK if framed else C.CROSSCHECK_SHIFT_LINK) or not pair.later:
             return None
-        moved = pair.position_flip or pair.antonym or pair.negation_flip
+        moved = pair.position_flip or pair.antonym or pair.negation_flip or framed
         hedged = pair.hedge and not pair.claim_hedge
         if not (moved or hedged) or not (pair.shift_marker or pair.hedge):
             return None
@@ -515,6 +519,8 @@ class RulesJudge:
             parts.append("one statement negates the other")
         if pair.hedge:
             parts.append(f"the later position is hedged or conditional ({_q(pair.hedge)}), not plain agreement")
+        if pair.claim_past and not (pair.position_flip or pair.antonym or pair.negation_flip):
+            parts.append(f"the article sets the earlier position ({_q(pair.claim_past)}) against the later one")
         if pair.shift_marker:
             parts.append(f"marked {_q(pair.shift_marker)}")
         return Verdict("shifts", C.CROSSCHECK_CONFIDENCE["shift"] * strength,
