@@ -585,6 +585,24 @@ def _find_cues(P: _Parse, tagger, threshold: float) -> list[tuple[list[int], flo
     return cues
 
 
+def _fallback_source(P: _Parse, a: int, cue: list[int], cue_ids: set, start: int, end: int) -> list[int]:
+    """A source the role tagger left out, from two parse shapes it misses:
+    ``according to X`` (the object of *to*) and a cue verb inside a prepositional
+    phrase of the speaking verb (``In describing Trump, Cuban said``, ``followed up by
+    asking``): the subject of that verb."""
+    for i in cue:
+        if P.lower[i] == "to" and any(P.lower[j] == "according" for j in cue):
+            for c in P.kids[i]:
+                if P.dep[c] == "pobj" and c not in cue_ids:
+                    return [k for k in P.subtree(c) if start <= k < end and k not in cue_ids]
+    h = P.head[a]
+    if P.dep[a] == "pcomp" and P.pos[h] == "ADP" and P.dep[h] == "prep" and P.head[h] != h:
+        subj = P.subject(P.head[h])
+        if subj is not None and P.dep[subj] == "nsubj" and subj not in cue_ids and start <= subj < end:
+            return [k for k in P.subtree(subj) if start <= k < end and k not in cue_ids]
+    return []
+
+
 def _dash_attributions(P: _Parse) -> list[tuple[list[int], list[int], list[int]]]:
     """``"..." — Name``: a quotation signed with a dash and a name ending its sentence.
 
@@ -644,11 +662,14 @@ def extract_attributions(doc, cue_threshold: Optional[float] = None) -> list[Att
                 and start <= subj < end
             ):
                 src = [i for i in P.subtree(subj) if start <= i < end and i not in cue_ids]
+        if not src:
+            src = _fallback_source(P, a, cue, cue_ids, start, end)
         con = [i for i in _complete_quotes(P, a, con, set(src) | cue_ids, start, end) if i not in src]
         if not con or _not_a_statement(P, a, src, con):
             continue
-        # a noun phrase as cue with nobody behind it ("became a rallying cry") is description, not attribution
-        if not src and not any(P.pos[i] in ("VERB", "AUX", "ADP", "PUNCT") for i in cue):
+        # a noun phrase as cue with nobody behind it ("became a rallying cry") is description, not
+        # attribution; an adverb cue ("reportedly") needs no named source
+        if not src and not any(P.pos[i] in ("VERB", "AUX", "ADP", "ADV", "PUNCT") for i in cue):
             continue
         content = [_trim(text, s, e) for s, e in _spans_from_tokens(P, con)]
         content = [(s, e) for s, e in content if e > s]
