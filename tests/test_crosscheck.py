@@ -71,6 +71,14 @@ CONFLICTS = [
      "resident. He had no proof of it.”",
      [("He started this years ago by saying the governor is not a legal resident. He had no proof of it.", "Rep. Jane Doe", "said")],
      "saying the governor is not a legal resident", "unverified", "no proof"),
+    # a quote the article introduces with a colon is the named person's claim; a figure said to be a fraction of
+    # "Smith's claim" answers that claim, not the nearer one
+    ("The group rated this statement by John Smith on Monday:\n\n“Youth unemployment in this city is 50 percent, "
+     "the worst in the state.”\n\nThe council said jobs were growing fast in the city. In May, the youth unemployment "
+     "rate in the city was 12 percent, or less than a quarter of Smith's claim.",
+     [("The group rated this statement by John Smith on Monday:\n\n“Youth unemployment in this city is 50 percent, "
+       "the worst in the state.”", None, None), ("jobs were growing fast in the city", "The council", "said")],
+     "Youth unemployment in this city is 50 percent", "numeric_mismatch", "12 percent"),
 ]
 
 NO_CONFLICT = [

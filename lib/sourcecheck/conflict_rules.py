@@ -64,6 +64,40 @@ def nested_claims(doc, text: str, claims: list[Claim]) -> list[tuple[Claim, str]
     return out
 
 
+_INTRO_WORDS = frozenset("say tell write tweet post statement remark comment claim declare quote add assert insist".split())
+_OPEN_QUOTE = ("“", '"')
+
+
+def introduced_quotes(doc, text: str, claims: list[Claim], units: list[_Unit]) -> list[tuple[Claim, str]]:
+    """(quote claim, outer claim id) for a direct quote the article's own sentence introduces with a colon
+    ("... how the website rated this statement by Trump on June 11: “If you look at ...”"): the quote is the
+    last person named in the introducing sentence's claim, not the article's assertion."""
+    out = []
+    for c in claims:
+        if c.attributed:
+            continue
+        cs, ce = c.spans[0].start, c.spans[-1].end
+        for u in units:
+            if not (cs <= u.start < ce) or not u.text.rstrip().endswith(":") or u.i + 1 >= len(units):
+                continue
+            v = units[u.i + 1]
+            if v.start >= ce or not v.text.lstrip().startswith(_OPEN_QUOTE):
+                continue
+            if not any(t.lemma_.lower() in _INTRO_WORDS for t in u.tokens):
+                continue
+            people = [e for e in doc.ents if u.start <= e.start_char < u.end and (e.label_ == "PERSON" or (
+                e.label_ == "ORG" and e.root.dep_ == "pobj" and e.root.head.lower_ in ("by", "from")))]  # "statement by Trump"
+            if not people:
+                continue
+            last = v
+            while not last.text.rstrip().endswith(("”", '"', "”.", '".')) and last.i + 1 < len(units) and last.i - v.i < 3:
+                last = units[last.i + 1]
+            inner = Span.of(text, v.start, min(last.end, ce))
+            out.append((Claim(c.id + "~" + str(v.start), inner.text, [inner], "introduced-quote", speaker=people[-1].text,
+                              cue=":", kind="statement", quote_type="direct", sentence=c.sentence), c.id))
+    return out
+
+
 def _holder(doc, subj, outer: Optional[str]) -> Optional[str]:
     """A nested claim's holder: a named subject, or for a pronoun the nearest person named before it (not the outer speaker)."""
     if subj is None:

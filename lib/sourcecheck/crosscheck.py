@@ -65,7 +65,7 @@ from .judges import (  # describing claims and passages
     _PRONOUNS, _TITLES, _Info, _Unit, _bisect, _camps, _claim_infos, _content_keys, _idf, _link, _name_key,
     _negated, _numbers, _units,
 )
-from .conflict_rules import _positions, nested_claims
+from .conflict_rules import _positions, introduced_quotes, nested_claims
 from .model import Claim, Flag, Relation, Span, stable_id
 
 CONFLICTS = frozenset(C.FLAG_SEVERITY)
@@ -79,6 +79,9 @@ _EMBEDDED = re.compile(
     r"(?P<who>(?:[\w'.-]+\s+){0,6}?)(?:earlier |previous |initial |original |own )?"
     r"(?P<noun>claims?|assertions?|statements?|account|contention|suggestion|allegations?)\s+that\s+"
     r"(?P<what>[^;]+?)(?=[,;.]['\"”]*\s|[,;.]?['\"”]*$)", re.I)
+#: A passage naming the claim it answers ("less than one-third of Trump's claim"): its different figure answers it.
+_CLAIM_REF = re.compile(r"\b(?:\w+['’]s|(?:his|her|their|the|that|this)) (?:claim|figure|number|estimate|assertion|statement)\b", re.I)
+_CLAIM_OWNER = re.compile(r"\b([A-Z][\w-]+)'s (?:claims?|assertions?|statements?|figures?|numbers?|comments?|remarks?)\b")
 _CUE_SUBJECT = "\0cue-subject"  # a passage speaker known only as the subject of its cue verb (no claim of its own)
 
 
@@ -94,7 +97,7 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
     if not units:
         return [], []
     idf = _idf(units, lex)
-    nested = nested_claims(doc, text, claims)
+    nested = nested_claims(doc, text, claims) + introduced_quotes(doc, text, claims, units)
     outer_of = {inner.id: outer for inner, outer in nested}
     infos = _claim_infos(claims + [inner for inner, _ in nested], units, doc, lex)
     unit_keys = [_content_keys(u.tokens, lex) for u in units]
@@ -124,6 +127,7 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
     for u in units:
         cues_here = {k: v for k, v in unit_cues[u.i].items() if k != "corroborates"}
         anaphoric = bool(lex.anaphors.search(plain(u.text)))
+        owner = _CLAIM_OWNER.search(plain(u.text)) if anaphoric else None  # "Trump's claim": the claim Trump holds
         first_cue = min((m.start() for ms in cues_here.values() for m in ms), default=None)
         scope_toks = [t for t in u.tokens if t.idx - u.start >= first_cue] if first_cue is not None else []
         scope_keys = _content_keys(scope_toks, lex) if first_cue is not None else None
@@ -156,6 +160,7 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
             elif anaphoric and 0 < u.i - info.last_unit <= C.CROSSCHECK_ANAPHOR_WINDOW:
                 tier = 1
                 order = score + C.CROSSCHECK_ANAPHOR_ADJACENT_BONUS * (u.i - info.last_unit == 1)
+                order += 1.0 * bool(owner and _name_key(info.holder) == owner.group(1).lower())
                 score += C.CROSSCHECK_ADJACENT_BONUS
             else:
                 tier = 0
@@ -402,10 +407,11 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
             elif frozenset((a, b)) in lex.position_antonyms:
                 position_flip = (a, b)
     numbers = None
+    claim_ref = bool(anaphor and _CLAIM_REF.search(plain(ptext)))
     if info.numbers:
         pn = _numbers(ptoks, lex)
         contrastive = _CONTRAST.search(ptext) or any(k in cues for k in ("contradicts", "disputes")) or (
-            u.i > 0 and _CONTRAST.search(units[u.i - 1].text))
+            u.i > 0 and _CONTRAST.search(units[u.i - 1].text)) or claim_ref
         for cv, cu, cq, ct, cg in info.numbers:
             same = [(pv, pt) for pv, pu, pq, pt, pg in pn if pu == cu and cq & pq and not (cg and pg and not cg & pg)]
             if contrastive and same and not any(abs(pv - cv) <= C.CROSSCHECK_NUMERIC_TOLERANCE * max(abs(cv), 1) for pv, _ in same):
@@ -431,6 +437,7 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
         contrast=bool(_CONTRAST.search(ptext)), later=ev.start > info.claim.start,
         shift_marker=marker.group(0) if marker else None, hedge=hedge.group(0) if hedge else None,
         claim_hedge=info.hedge, passage_speaker=spk, passage_attributed=spk_info is not None, passage_is_subject=subject and not document,
+        claim_ref=claim_ref,
         passage_is_document=document, shared_entity=shared_entity,
     )
 

@@ -228,6 +228,19 @@ def _negated(tokens, lex: Lexicon) -> bool:
     return False
 
 
+def _copula_subject(t, lex: Lexicon) -> set:
+    """The quantity a figure is the value of ("the unemployment rate for blacks ... was 18.7 percent" -> rate, unemployment)."""
+    node = t
+    while node.dep_ in ("nummod", "quantmod", "compound", "nmod") and node.head is not node:
+        node = node.head
+    if node.dep_ not in ("attr", "acomp") or node.head.lemma_ != "be":
+        return set()
+    subj = next((k for k in node.head.children if k.dep_ == "nsubj" and k.pos_ == "NOUN"), None)
+    if subj is None:
+        return set()
+    return {lex.key(w.lemma_.lower()) for w in [subj, *subj.children] if w.pos_ == "NOUN" and w.dep_ in ("nsubj", "compound")}
+
+
 def _numbers(tokens, lex: Lexicon) -> list:
     out = []
     for j, t in enumerate(tokens):
@@ -244,6 +257,7 @@ def _numbers(tokens, lex: Lexicon) -> list:
             continue  # a year
         window = tokens[max(0, j - 6): j + 5]
         qty = {lex.key(w.lemma_.lower()) for w in window if w.pos_ == "NOUN" and w.lower_ not in ("percent", "%")}
+        qty |= _copula_subject(t, lex)
         groups = frozenset(lex.camps.get(w.lower_, w.lower_) for w in window if w.ent_type_ in ("NORP", "GPE") or w.lower_ in lex.camps)
         if qty:
             out.append((value, unit, frozenset(qty), t.text + (" percent" if unit == "percent" else ""), groups))
@@ -413,6 +427,7 @@ class Pair:
     shift_marker: Optional[str] = None
     hedge: Optional[str] = None  # hedge in the passage ("in theory", "but only if")
     claim_hedge: Optional[str] = None
+    claim_ref: bool = False  # the passage points back at the claim by name ("less than one-third of Trump's claim")
     claim_past: Optional[str] = None  # the claim is framed as an earlier position ("once described"), see past_markers
     passage_speaker: Optional[str] = None
     passage_attributed: bool = False
@@ -471,7 +486,7 @@ class RulesJudge:
                 what = {"denies": "Denied by {} (who the claim is about)", "disputes": "Disputed by {}",
                         "contradicts": "Contradicted by {}"}[kind].format(_who(pair))
                 return Verdict(kind, (K["anaphor"] if pair.anaphor else K["cue"]) * strength, f"{what} ({_q(cues[cls][0])}).")
-        if pair.numbers and pair.link >= C.CROSSCHECK_NUMERIC_LINK:
+        if pair.numbers and (pair.link >= C.CROSSCHECK_NUMERIC_LINK or (pair.claim_ref and pair.link >= C.CROSSCHECK_LINK_MIN)):
             a, b = pair.numbers
             return Verdict("numeric_mismatch", K["numeric"] * strength,
                            f"Numeric mismatch: the claim says {a}, {_who(pair)} says {b} for the same quantity.")
