@@ -54,6 +54,8 @@ _FUNCTION_WORDS = frozenset(
     not no n't 's ' '' " “ ” ‘ ’ , . : ; ! ? - — – ( ) [ ]
     said says say told according statement interview report reported added""".split()
 )
+#: nouns whose "in" phrase attributes the clause it modifies ("In a CNN poll, ...", "in Forbes' words")
+_PP_CUE_NOUNS = frozenset(("poll", "polls", "survey", "study", "words"))
 _KID_DEPS = frozenset(
     "nsubj nsubjpass ccomp xcomp dobj prep agent advcl parataxis attr acomp mark dative punct conj neg aux auxpass".split()
 )
@@ -579,6 +581,20 @@ def _find_cues(P: _Parse, tagger, threshold: float) -> list[tuple[list[int], flo
             and P.qid[i] < 0
             and any(P.dep[c] in ("ccomp", "xcomp") for c in P.kids[i])
             and P.subject(i) is not None
+        ):
+            cues.append(([i], 0.5))
+    # "In a CNN poll, Clinton leads...": the preposition (before the clause) is the cue, the poll its source
+    taken = {i for cue, _ in cues for i in cue}
+    for i in range(P.n):
+        if (
+            i not in taken
+            and P.lower[i] == "in"
+            and P.dep[i] == "prep"
+            and i < P.head[i]
+            and P.qid[i] < 0
+            and P.head[i] not in taken
+            and P.lemma[P.head[i]] not in C.REPORTING_VERBS
+            and any(P.dep[c] == "pobj" and P.lemma[c] in _PP_CUE_NOUNS for c in P.kids[i])
         ):
             cues.append(([i], 0.5))
     cues.sort()
