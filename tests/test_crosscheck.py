@@ -79,6 +79,12 @@ CONFLICTS = [
      [("The group rated this statement by John Smith on Monday:\n\n“Youth unemployment in this city is 50 percent, "
        "the worst in the state.”", None, None), ("jobs were growing fast in the city", "The council", "said")],
      "Youth unemployment in this city is 50 percent", "numeric_mismatch", "12 percent"),
+    # one-sentence paragraphs: a rebuttal in the next sentence links on a weaker word overlap
+    ("“The rule is an invasion, in our estimation, of the state regulatory domain,” Pruitt said at an event in Washington.\n\n"
+     "Professor Revesz said the suing states were exaggerating the regulatory reach of the agency.",
+     [("“The rule is an invasion, in our estimation, of the state regulatory domain,”", "Pruitt", "said"),
+      ("the suing states were exaggerating the regulatory reach of the agency", "Professor Revesz", "said")],
+     "invasion", "disputes", "exaggerating"),
 ]
 
 NO_CONFLICT = [

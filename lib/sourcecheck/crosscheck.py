@@ -73,6 +73,7 @@ _CONTRAST = re.compile(r"\b(?:but|however|though|although|yet|whereas|despite|in
 _QUOTED = re.compile(r"[“\"']{1,2}([^“”\"']{4,80}?)[”\"']{1,2}")
 _ASSERTION_SPEAKER = "the article"
 _REBUTTALS = frozenset({"denies", "disputes", "unverified", "not_confirmed"})
+_ANSWER_CUES = _REBUTTALS | {"contradicts"}
 #: A claim reported inside the sentence that answers it: "..., contradicting Tulsa police's earlier claim that X".
 _EMBEDDED = re.compile(
     r"\b(?P<cue>contradict\w*|contrary to|disput\w*|den(?:y|ies|ied|ying)|refut\w*|challeng\w*)\s+"
@@ -174,6 +175,8 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
                     if not any(k in scope_keys for part in info.keys for k in part):
                         continue  # "no sign that <something else>": the cue is about another matter
                 score += C.CROSSCHECK_SAME_PARAGRAPH_BONUS * (units[info.unit].para == u.para)
+                if u.i - info.last_unit == 1 and units[info.unit].para != u.para and set(cues_here) & _ANSWER_CUES:
+                    score += C.CROSSCHECK_ADJACENT_BONUS  # a rebuttal in the next sentence (one-sentence paragraphs)
                 score -= C.CROSSCHECK_BEFORE_PENALTY * (dist < 0)
                 if score < C.CROSSCHECK_LINK_MIN:
                     continue
