@@ -28,14 +28,22 @@ conflict set with ``sourcecheck evaluate-flags``, guideline in
    "He had no proof of it", a sentence opening with "But"/"However") links to
    the best claim among the last ``CROSSCHECK_ANAPHOR_WINDOW`` sentences,
    following a quoted phrase ("root causes") back to the claim that said it.
-   Each passage answers one claim.
+   An anaphor naming the claim's holder ("Trump's claim") prefers that holder's
+   claim; a rebuttal cue in the very next sentence (one-sentence paragraphs)
+   gets ``CROSSCHECK_ADJACENT_BONUS``. Each passage answers one claim.
+   **Nested claims** (``sourcecheck.conflict_rules``): a claim reported inside
+   another source's claim ("He started this years ago by saying X", said by
+   Butterfield) and a quote the article introduces with a colon ("this
+   statement by Trump: “...”") are checked as their holder's own claims; their
+   flags sit on the outer claim with the inner span and holder.
 3. **Judging** (``sourcecheck.judges``; default: rules, offline). The passage's
    cues decide: *unverified* (no evidence offered), *not confirmed* (not seen,
    verified or determined), then denial/dispute/correction cues, named by who
    speaks: the claim's subject *denies*, a third party *disputes*, the article's
    own voice or a record (video, data, study) *contradicts*. Different figures
-   for the same quantity (same noun, same group, linked at
-   ``CROSSCHECK_NUMERIC_LINK``) are a *numeric mismatch*. Opposite wording
+   for the same quantity (same noun or copula subject, same group, linked at
+   ``CROSSCHECK_NUMERIC_LINK``, or a passage that names the claim: "less than
+   one-third of Trump's claim") are a *numeric mismatch*. Opposite wording
    (antonyms) counts with a contrast word and a shared person or place; a plain
    negation only when the claim's own subject says it. A record that merely
    reports what it shows, a cue right after a negator ("not necessarily
@@ -46,7 +54,9 @@ conflict set with ``sourcecheck evaluate-flags``, guideline in
    oppose) and claims of one holder (the same speaker, or a country with its
    officials: "Russia" / "Putin") whose later position is opposite, negated or
    hedged ("in theory", "but only if", "more open", "probably not") are a
-   *shift*, never agreement.
+   *shift*, never agreement; so is an earlier statement the article frames as
+   past ("once described") against the holder's "now says" within
+   ``CROSSCHECK_PAST_WINDOW`` sentences (link ``CROSSCHECK_SHIFT_PAST_LINK``).
 5. **Groups and flags.** Claims joined by any relation share a stable group id
    (hash of the member claim ids). Every conflict relation flags its claim (one
    flag per claim and relation, evidence merged, severity ``FLAG_SEVERITY``);
