@@ -12,11 +12,15 @@ How it works (one spaCy parse, no extra passes):
    for a quotation left open at a paragraph end; spaCy's quote tags are not used
    (it tags the apostrophe in ``Democrats’`` as a quote).
 2. A linear-chain CRF (python-crfsuite) tags cue tokens sentence by sentence,
-   from word, lemma, part of speech, dependency and quotation features.
+   from word, lemma, part of speech, dependency and quotation features, plus
+   parse rules for cues it misses (a speech verb with a clausal complement,
+   a clause-initial ``In a CNN poll, ...``).
 3. For each cue, a second CRF tags source and content tokens in a window (the
    cue's sentence, widened to whole quotations and past a closing colon),
    from each token's place in the parse relative to the cue (subject of the cue
-   verb, its complement, the subject of the verb it is coordinated with...).
+   verb, its complement, the subject of the verb it is coordinated with...);
+   a source it leaves out is taken from the parse (the cue's subject, the
+   object of ``according to``, the subject of ``In describing X, Cuban said``).
 4. Spans are built on character offsets of the unchanged text; quote type and
    kind (statement / document / belief) are derived from them.
 
