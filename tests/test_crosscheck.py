@@ -85,6 +85,11 @@ CONFLICTS = [
      [("“The rule is an invasion, in our estimation, of the state regulatory domain,”", "Pruitt", "said"),
       ("the suing states were exaggerating the regulatory reach of the agency", "Professor Revesz", "said")],
      "invasion", "disputes", "exaggerating"),
+    # who dismisses "the criticism" is its target: a denial, though the claim does not name him
+    ("Governor Hall unveiled new emission rules in May. Professor Tribe likened the new emission rules to burning the "
+     "Constitution. Governor Hall dismissed the criticism as the voice of the coal industry.",
+     [("the new emission rules to burning the Constitution", "Professor Tribe", "likened")],
+     "burning the Constitution", "denies", "dismissed the criticism"),
 ]
 
 NO_CONFLICT = [

@@ -93,6 +93,8 @@ _EMBEDDED = re.compile(
 #: A passage naming the claim it answers ("less than one-third of Trump's claim"): its different figure answers it.
 _CLAIM_REF = re.compile(r"\b(?:\w+['’]s|(?:his|her|their|the|that|this)) (?:claim|figure|number|estimate|assertion|statement)\b", re.I)
 _CLAIM_OWNER = re.compile(r"\b([A-Z][\w-]+)'s (?:claims?|assertions?|statements?|figures?|numbers?|comments?|remarks?)\b")
+_TARGET_ANSWERS = re.compile(r"\b(?:dismiss|reject|den(?:y|ies|ied)|rebuff|brush(?:ed|es)? (?:off|aside)|shrug(?:ged)? off)\w*\s+"
+                             r"(?:the|that|this|these|those|such)\s+(?:criticisms?|attacks?|accusations?|charges?)\b", re.I)
 _CUE_SUBJECT = "\0cue-subject"  # a passage speaker known only as the subject of its cue verb (no claim of its own)
 
 
@@ -438,6 +440,8 @@ def _pair(lex, info: _Info, u: _Unit, ev: Span, score, shared, anaphor, spk, spk
         subject = any(re.search(rf"\b{re.escape(n)}\b", ctext) for n in names if len(n) > 2)
     if re.search(r"\b(?:disput\w*|den\w*|reject\w*|dismiss\w*)\s+(?:the\s+(?:idea|notion|claim|suggestion|report|allegation)s?\s+)?that\s+(?:she|he|they|i|we)\b", ptext, re.I):
         subject = True
+    if spk_info is not None and _TARGET_ANSWERS.search(plain(ptext)):
+        subject = True  # "Mr. Obama dismissed the criticism": who answers *the criticism* is its target
     hedge = lex.hedges.search(plain(ptext))
     marker = lex.shift_markers.search(plain(ptext))
     ctoks = [t for v in units[info.unit: info.last_unit + 1] for t in v.tokens]  # the claim's sentence(s): "arguing that Trump ..."
