@@ -155,6 +155,18 @@ def test_position_framed_as_past_then_now_is_a_shift(nlp):
     assert not [f for f in check(nlp, plain_text, spec)[2] if f.relation == "shifts"]
 
 
+def test_sentence_answering_its_own_reported_claim_answers_no_other(nlp):
+    text = ("“In Tulsa, an unarmed man with his hands in the air was shot,” Senator Hall said. "
+            "Video shows that the man had his hands in the air, contradicting the police's earlier claim that the man "
+            "had refused to keep his hands up.")
+    spec = [("In Tulsa, an unarmed man with his hands in the air was shot", "Senator Hall", "said"),
+            ("that the man had his hands in the air, contradicting the police's earlier claim that the man had refused "
+             "to keep his hands up", "Video", "shows")]
+    _, _, flags = check(nlp, text, spec)
+    assert [f.relation for f in flags] == ["contradicts"] and "refused" in flags[0].claim_span.text, \
+        [(f.relation, f.claim_span.text) for f in flags]
+
+
 def test_group_ids_are_stable(nlp):
     text, spec = CONFLICTS[0][0], CONFLICTS[0][1]
     a = [c.group for c in check(nlp, text, spec)[0]]

@@ -138,6 +138,8 @@ def check_claims(article, doc, claims: list[Claim], judge=None) -> tuple[list[Re
             for i in range(x.unit, max(x.unit, x.last_unit) + 1):
                 pools[i].append(x)
     for u in units:
+        if embedded[u.i]:
+            continue  # "X, contradicting the police's earlier claim that Y" answers Y (own pass below), no other claim
         cues_here = {k: v for k, v in unit_cues[u.i].items() if k != "corroborates"}
         anaphoric = bool(lex.anaphors.search(plain(u.text)))
         owner = _CLAIM_OWNER.search(plain(u.text)) if anaphoric else None  # "Trump's claim": the claim Trump holds
