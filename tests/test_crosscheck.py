@@ -259,7 +259,7 @@ def test_dev_set_is_well_formed():
 
 
 #: Quality floors on the PolNeAR dev conflict set (gold claims). Raising them is welcome; lowering one is a reviewed change.
-FLOORS = {"any_recall": 0.8, "any_precision": 0.82, "false_flags_per_free_article": 0.1}
+FLOORS = {"any_recall": 0.8, "any_precision": 0.85, "false_flags_per_free_article": 0.1}
 
 
 def test_dev_set_ratchet(nlp):
