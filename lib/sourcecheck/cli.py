@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--claims", choices=["gold", "pipeline"], default="gold",
                    help="claims from the set's annotated attributions (default) or from the full pipeline")
     f.add_argument("--judge", metavar="MODEL", help="NLI model path or name to add to the rules judge")
+    f.add_argument("--show-misses", action="store_true", help="list missed conflicts and false flags per article")
     f.set_defaults(func=_cmd_evaluate_flags)
 
     b = sub.add_parser("batch", help="run the notebook on many articles (files, folders, globs) with an index page")
