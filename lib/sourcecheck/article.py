@@ -123,7 +123,12 @@ def _sidecar(path: Path) -> dict:
     return {}
 
 
-def _normalise_date(path: Path, value: Any) -> Optional[str]:
+def iso_date(value: Any, *, lenient: bool = True) -> Optional[str]:
+    """A metadata date as ``YYYY-MM-DD`` (None when empty); ``ValueError`` when it is not a date.
+
+    YAML gives ``date``/``datetime`` objects, JSON gives strings. ``lenient`` also
+    accepts written dates ("March 14, 2025") through dateparser.
+    """
     if value in (None, ""):
         return None
     if isinstance(value, _dt.datetime):
@@ -134,13 +139,21 @@ def _normalise_date(path: Path, value: Any) -> Optional[str]:
     try:
         return _dt.date.fromisoformat(s[:10]).isoformat()
     except ValueError:
-        pass
+        if not lenient:
+            raise
     import dateparser
 
     d = dateparser.parse(s, settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
     if d is None:
-        raise MetadataError(path, f"publication date {s!r} is not a date", "use YYYY-MM-DD")
+        raise ValueError(f"{s!r} is not a date")
     return d.date().isoformat()
+
+
+def _normalise_date(path: Path, value: Any) -> Optional[str]:
+    try:
+        return iso_date(value)
+    except ValueError:
+        raise MetadataError(path, f"publication date {str(value).strip()!r} is not a date", "use YYYY-MM-DD") from None
 
 
 def _html_to_text(path: Path, raw: str) -> tuple[str, dict]:

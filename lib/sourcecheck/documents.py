@@ -258,17 +258,12 @@ def _normalise_text(text: str) -> str:
 
 
 def _date(path: Path, value: Any) -> Optional[str]:
-    if value in (None, ""):
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    s = str(value).strip()
+    from .article import iso_date
+
     try:
-        return _dt.date.fromisoformat(s[:10]).isoformat()
+        return iso_date(value, lenient=False)
     except ValueError:
-        raise PrimaryDocumentError(f"{path}: metadata date {s!r} is not a date; use YYYY-MM-DD") from None
+        raise PrimaryDocumentError(f"{path}: metadata date {str(value).strip()!r} is not a date; use YYYY-MM-DD") from None
 
 
 def _slug(name: str) -> str:
