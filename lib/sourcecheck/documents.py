@@ -25,7 +25,6 @@ the stretches spoken by someone else.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import re
 import unicodedata
