@@ -1,5 +1,41 @@
 """Measuring sourcecheck's stages against gold annotations.
 
-``sourcecheck.evaluation.attribution`` scores the attribution extractor on a
-PolNeAR-format JSONL file (``sourcecheck evaluate GOLD.jsonl``).
+- ``attribution``: the extractor on PolNeAR-format JSONL (``sourcecheck evaluate``);
+- ``speakers``: speaker resolution (``sourcecheck evaluate-speakers``);
+- ``flags``: cross-source flags on the dev conflict set (``sourcecheck evaluate-flags``).
 """
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+from ..errors import EvaluationError
+
+
+def read_jsonl_rows(path, required: tuple[str, ...], what: str, expected: str, limit: Optional[int] = None) -> list[dict]:
+    """Read a JSONL file of objects that each carry the ``required`` fields.
+
+    Raises ``EvaluationError`` naming the file (and the line) when the file is
+    missing, a line is not JSON, or a row lacks a required field; ``what`` names
+    the file for the reader ("gold file"), ``expected`` says what format to pass.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise EvaluationError(f"{p}: {what} not found (pass {expected})")
+    rows = []
+    with p.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise EvaluationError(f"{p}: line {n} is not valid JSON ({exc.msg}); one object per line is expected") from exc
+            missing = [k for k in required if not isinstance(row, dict) or k not in row]
+            if missing:
+                raise EvaluationError(f"{p}: line {n} has no {', '.join(repr(k) for k in missing)}; expected {expected}")
+            rows.append(row)
+            if limit is not None and len(rows) >= limit:
+                break
+    return rows

@@ -40,6 +40,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from ..errors import EvaluationError
+from . import read_jsonl_rows
 
 ROLES = ("source", "cue", "content")
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
@@ -52,24 +53,7 @@ RELAXED_MIN_JACCARD = 0.3
 # --------------------------------------------------------------------------- reading
 def read_jsonl(path, limit: Optional[int] = None) -> list[dict]:
     """Read a PolNeAR-format JSONL file (gold or predictions)."""
-    p = Path(path)
-    if not p.is_file():
-        raise EvaluationError(f"{p}: gold file not found (pass a PolNeAR-format JSONL file, e.g. dev.jsonl)")
-    rows = []
-    with p.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise EvaluationError(f"{p}: line {n} is not valid JSON ({exc.msg}); one article per line is expected") from exc
-            if not isinstance(row, dict) or "attributions" not in row:
-                raise EvaluationError(f"{p}: line {n} has no 'attributions' list; expected PolNeAR-format JSONL")
-            rows.append(row)
-            if limit is not None and len(rows) >= limit:
-                break
-    return rows
+    return read_jsonl_rows(path, ("attributions",), "gold file", "PolNeAR-format JSONL, e.g. dev.jsonl", limit)
 
 
 # --------------------------------------------------------------------------- span helpers

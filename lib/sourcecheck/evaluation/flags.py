@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import EvaluationError
+from . import read_jsonl_rows
 
 DEFAULT_GOLD = Path(__file__).resolve().parent.parent / "data" / "conflicts_dev.jsonl"
 RELATIONS = ("contradicts", "denies", "disputes", "not_confirmed", "unverified", "shifts", "numeric_mismatch")
@@ -50,23 +51,12 @@ def polnear_dev_path() -> Optional[Path]:
 
 def read_gold(path=None) -> list[dict]:
     p = Path(path) if path else DEFAULT_GOLD
-    if not p.is_file():
-        raise EvaluationError(f"{p}: conflict set not found (pass a JSONL file in the conflicts_dev.jsonl format)")
-    rows = []
-    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvaluationError(f"{p}: line {n} is not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict) or "text" not in row or "conflicts" not in row:
-            raise EvaluationError(f"{p}: line {n} needs 'text' and 'conflicts' (see sourcecheck.evaluation.flags)")
+    rows = read_jsonl_rows(p, ("text", "conflicts"), "conflict set", "a JSONL file in the conflicts_dev.jsonl format")
+    for n, row in enumerate(rows, 1):
         for c in row["conflicts"]:
             for sp in [c["claim"], *c["evidence"]]:
                 if row["text"][sp["start"]:sp["end"]] != sp["text"]:
-                    raise EvaluationError(f"{p}: line {n}: span {sp['start']}:{sp['end']} does not match the text")
-        rows.append(row)
+                    raise EvaluationError(f"{p}: article {n}: span {sp['start']}:{sp['end']} does not match the text")
     return rows
 
 
