@@ -149,6 +149,17 @@ def iso_date(value: Any, *, lenient: bool = True) -> Optional[str]:
     return d.date().isoformat()
 
 
+def json_text_object(raw: str) -> dict:
+    """A JSON article or document: an object with a ``"text"`` string; ``ValueError`` says what is wrong."""
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        raise ValueError('JSON must be an object with a "text" string field')
+    return obj
+
+
 def _normalise_date(path: Path, value: Any) -> Optional[str]:
     try:
         return iso_date(value)
@@ -255,11 +266,9 @@ def load_article(
         fmt = "html"
     elif suffix == ".json":
         try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ArticleError(path, f"is not valid JSON ({exc.msg} at line {exc.lineno})") from exc
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise ArticleError(path, 'JSON article must be an object with a "text" string field')
+            obj = json_text_object(raw)
+        except ValueError as exc:
+            raise ArticleError(path, str(exc)) from None
         raw = obj["text"]
         meta = {k: obj.get(k) for k in META_FIELDS if obj.get(k) is not None}
         if "publication_date" in obj and "published" not in meta:

@@ -284,12 +284,12 @@ def load_document(path: str | Path) -> PrimaryDocument:
         raw, meta = _html_text(path, raw)
         fmt = "html"
     elif suffix == ".json":
+        from .article import json_text_object
+
         try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise PrimaryDocumentError(f"{path}: is not valid JSON ({exc.msg} at line {exc.lineno})") from exc
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise PrimaryDocumentError(f'{path}: a JSON document must be an object with a "text" string field')
+            obj = json_text_object(raw)
+        except ValueError as exc:
+            raise PrimaryDocumentError(f"{path}: {exc}") from None
         raw = obj["text"]
         meta = {k: obj[k] for k in META_FIELDS if obj.get(k) is not None}
     else:
