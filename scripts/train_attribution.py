@@ -1,30 +1,55 @@
-"""Train the attribution taggers (cue CRF and role CRF) on PolNeAR train.
+"""Train the attribution models (cue CRF, role CRF, candidate ranker) on PolNeAR train.
 
     .venv/bin/python scripts/train_attribution.py ../shared/data/polnear/train.jsonl
 
-writes ``lib/sourcecheck/data/attribution-cue.crfsuite`` and
-``attribution-role.crfsuite``. Deterministic for a given spaCy model and data
-(L-BFGS, fixed iterations). Never train or tune on dev: dev is for reporting.
+writes ``lib/sourcecheck/data/attribution-cue.crfsuite``,
+``attribution-role.crfsuite`` and ``attribution-rank.crfsuite``.
+
+The ranker learns which cue candidates make a real attribution. Its training
+examples must come from taggers that did not see the article, so the script
+also trains a cue and a role tagger on each half of train (articles split by
+parity) and builds the ranker's examples for each half with the taggers of the
+other half. Deterministic for a given spaCy model and data (L-BFGS, fixed
+iterations). Never train or tune on dev: dev is for reporting.
+
 ``--docbin`` reuses a spaCy DocBin of the same texts (in file order) to skip
-parsing; ``--limit`` trains on the first N articles (quick experiments).
+parsing; ``--limit`` trains on the first N articles (quick experiments);
+``--only rank`` keeps the shipped cue and role models and retrains the ranker.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import pycrfsuite
 
-from sourcecheck.attribution import CUE_MODEL, ROLE_MODEL, training_sequences
+from sourcecheck.attribution import CUE_MODEL, RANK_MODEL, ROLE_MODEL, ranker_examples, training_sequences
 from sourcecheck.nlp import load_pipeline
 
 PARAMS = {
     "cue": {"c1": 0.05, "c2": 0.5, "max_iterations": 150, "feature.possible_transitions": True},
     "role": {"c1": 0.1, "c2": 0.5, "max_iterations": 200, "feature.possible_transitions": True},
+    "rank": {"c1": 0.0, "c2": 1.0, "max_iterations": 300},
 }
+FOLDS = 2
+
+
+def _trainer(kind: str) -> pycrfsuite.Trainer:
+    tr = pycrfsuite.Trainer(verbose=False)
+    tr.select("lbfgs", "crf1d")
+    tr.set_params(PARAMS[kind])
+    return tr
+
+
+def _train(tr: pycrfsuite.Trainer, path: Path, what: str) -> None:
+    t0 = time.time()
+    tr.train(str(path))
+    print(f"{what}: trained in {time.time() - t0:.0f}s -> {path} ({path.stat().st_size / 1e6:.1f} MB)", flush=True)
 
 
 def main(argv=None) -> int:
@@ -33,13 +58,14 @@ def main(argv=None) -> int:
     ap.add_argument("--docbin", help="spaCy DocBin of the same texts (optional cache)")
     ap.add_argument("--limit", type=int)
     ap.add_argument("--out-dir", default=str(CUE_MODEL.parent))
-    ap.add_argument("--only", choices=["cue", "role"])
+    ap.add_argument("--only", choices=["rank"], help="retrain only the ranker, with the shipped taggers' features")
     args = ap.parse_args(argv)
 
     rows = [json.loads(line) for line in open(args.train, encoding="utf-8") if line.strip()]
     if args.limit:
         rows = rows[: args.limit]
     nlp = load_pipeline()
+    t0 = time.time()
     if args.docbin:
         from spacy.tokens import DocBin
 
@@ -49,31 +75,50 @@ def main(argv=None) -> int:
     for r, d in zip(rows, docs):
         if d.text != r["text"]:
             sys.exit(f"{args.docbin}: DocBin texts do not match {args.train} (rebuild it, or omit --docbin)")
-
-    t0 = time.time()
-    trainers = {k: pycrfsuite.Trainer(verbose=False) for k in ("cue", "role")}
-    for k, tr in trainers.items():
-        tr.select("lbfgs", "crf1d")
-        tr.set_params(PARAMS[k])
-    n_cue = n_role = 0
-    for r, d in zip(rows, docs):
-        cue_seqs, role_seqs = training_sequences(d, r["attributions"])
-        if args.only != "role":
-            for x, y in cue_seqs:
-                trainers["cue"].append(x, y)
-                n_cue += 1
-        if args.only != "cue":
-            for x, y in role_seqs:
-                trainers["role"].append(x, y)
-                n_role += 1
-    print(f"features built in {time.time() - t0:.0f}s: {n_cue} cue sequences, {n_role} role sequences", flush=True)
+    print(f"{len(docs)} articles parsed in {time.time() - t0:.0f}s", flush=True)
     out = Path(args.out_dir)
+    fold_of = [i % FOLDS for i in range(len(rows))]
+
+    # taggers: one on all of train (shipped) and one per fold on the other folds (for the ranker)
+    t0 = time.time()
+    full = {k: _trainer(k) for k in ("cue", "role")} if args.only != "rank" else {}
+    held = [{k: _trainer(k) for k in ("cue", "role")} for _ in range(FOLDS)]
+    for i, (r, d) in enumerate(zip(rows, docs)):
+        cue_seqs, role_seqs = training_sequences(d, r["attributions"])
+        targets = [full] + [held[f] for f in range(FOLDS) if f != fold_of[i]]
+        for t in targets:
+            if not t:
+                continue
+            for x, y in cue_seqs:
+                t["cue"].append(x, y)
+            for x, y in role_seqs:
+                t["role"].append(x, y)
+    print(f"tagger features built in {time.time() - t0:.0f}s", flush=True)
     for k, path in (("cue", CUE_MODEL), ("role", ROLE_MODEL)):
-        if args.only and args.only != k:
-            continue
+        if full:
+            _train(full[k], out / path.name, k)
+
+    with tempfile.TemporaryDirectory(prefix="sourcecheck-train-") as tmp:
+        taggers = []
+        for f in range(FOLDS):
+            pair = {}
+            for k in ("cue", "role"):
+                path = Path(tmp) / f"{k}-without-fold{f}.crfsuite"
+                _train(held[f][k], path, f"{k} tagger without fold {f}")
+                tg = pycrfsuite.Tagger()
+                tg.open(str(path))
+                pair[k] = tg
+            taggers.append(pair)
         t0 = time.time()
-        trainers[k].train(str(out / path.name))
-        print(f"{k}: trained in {time.time() - t0:.0f}s -> {out / path.name} ({(out / path.name).stat().st_size / 1e6:.1f} MB)", flush=True)
+        ranker = _trainer("rank")
+        labels: Counter = Counter()
+        for i, (r, d) in enumerate(zip(rows, docs)):
+            tg = taggers[fold_of[i]]
+            for feats, label in ranker_examples(d, r["attributions"], tg["cue"], tg["role"]):
+                ranker.append([feats], [label])
+                labels[label] += 1
+        print(f"ranker examples built in {time.time() - t0:.0f}s: {labels['Y']} right, {labels['N']} wrong", flush=True)
+        _train(ranker, out / RANK_MODEL.name, "rank")
     return 0
 
 

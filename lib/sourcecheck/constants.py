@@ -94,12 +94,23 @@ CUE_RULE_VERBS = frozenset(
     promise vow pledge
     """.split()
 )
+#: Raising verbs: their subject is part of what is said ("X seems unlikely to..."), not a source.
+RAISING_CUES = frozenset(("seem", "appear"))
+#: Verbs of asking whose bare participle ("Asked about it, she said...") names no asker.
+ASKING_CUES = frozenset(("ask", "press", "question"))
 #: A verb with a subject and an object or clause that the cue tagger labels "not a cue" is
 #: still a cue when the tagger gives it at least this probability (chosen on held-out *train*).
 CUE_RECALL_PROBABILITY = 0.4
 #: Cue tagger: least marginal probability of a token's (Viterbi) cue label to keep it in the cue.
 #: Higher trades attributions found for precision (chosen on held-out *train* articles).
 CUE_THRESHOLD = 0.3
+#: Tokens the cue tagger labels "not a cue" but gives at least this probability still become
+#: candidates; the ranker decides (chosen on held-out *train*).
+CUE_CANDIDATE_FLOOR = 0.1
+#: Least ranker probability an attribution needs to be kept (chosen on held-out *train*).
+ATTRIBUTION_THRESHOLD = 0.4
+#: A cue the cue tagger itself is this sure of is kept whatever the ranker says.
+CUE_TRUSTED_PROBABILITY = 0.7
 
 # ----------------------------------------------------------------------------- review
 #: Verdicts a reviewer can record, in the order the review panel offers them.

@@ -1,0 +1,72 @@
+"""The training script rebuilds all three attribution models from PolNeAR-format data,
+and the extractor runs on what it writes."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sourcecheck import attribution as A
+from sourcecheck.nlp import parse
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "train_attribution.py"
+
+
+def _tiny_train_file(path: Path) -> Path:
+    """Eight short articles in PolNeAR's JSONL shape, annotated by hand."""
+    rows = []
+    sentences = [
+        ("Mayor Jane Smith said that taxes will rise.", "Mayor Jane Smith", "said", "taxes will rise"),
+        ("“We are ready,” the minister said.", "the minister", "said", "We are ready"),
+        ("Officials denied that any money had changed hands.", "Officials", "denied", "any money had changed hands"),
+        ("Trump told reporters that the wall would be built.", "Trump", "told", "the wall would be built"),
+    ]
+    for k in range(8):
+        text, attrs = "", []
+        for sent, src, cue, con in sentences[k % 4:] + sentences[: k % 4]:
+            base = len(text)
+            text += sent + " The weather was mild that day.\n\n"
+            span = lambda frag: [base + sent.index(frag), base + sent.index(frag) + len(frag)]  # noqa: E731
+            attrs.append({"source": [span(src)], "cue": [span(cue)], "content": [span(con)]})
+        rows.append({"id": f"tiny-{k}", "text": text, "attributions": attrs})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_training_script_writes_models_the_extractor_can_use(tmp_path, monkeypatch, nlp):
+    train = _tiny_train_file(tmp_path / "train.jsonl")
+    out = tmp_path / "models"
+    out.mkdir()
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), str(train), "--out-dir", str(out)],
+        capture_output=True, text=True, timeout=280,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for name in (A.CUE_MODEL.name, A.ROLE_MODEL.name, A.RANK_MODEL.name):
+        assert (out / name).stat().st_size > 0, name
+    assert "ranker examples built" in proc.stdout
+    # the models it wrote find the attribution they were taught
+    monkeypatch.setattr(A, "CUE_MODEL", out / A.CUE_MODEL.name)
+    monkeypatch.setattr(A, "ROLE_MODEL", out / A.ROLE_MODEL.name)
+    monkeypatch.setattr(A, "RANK_MODEL", out / A.RANK_MODEL.name)
+    text = "Governor Ann Lee said that taxes will rise."
+    got = [(a.source_text, a.cue_text) for a in A.extract_attributions(parse(text, nlp), threshold=0.0)]
+    assert ("Governor Ann Lee", "said") in got, got
+
+
+def test_training_script_rejects_a_docbin_of_other_texts(tmp_path, nlp):
+    from spacy.tokens import DocBin
+
+    train = _tiny_train_file(tmp_path / "train.jsonl")
+    db = DocBin(docs=[nlp("Some other text entirely.")] * 8)
+    db.to_disk(tmp_path / "other.spacy")
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), str(train), "--docbin", str(tmp_path / "other.spacy"), "--out-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=280,
+    )
+    assert proc.returncode != 0
+    assert "other.spacy" in proc.stderr and "do not match" in proc.stderr
