@@ -129,6 +129,15 @@ def test_tables_are_plain(analysis):
     assert sf.iloc[0].speaker == "Trump" and sf.iloc[0].first_mention_start == 0
 
 
+def test_claims_table_shows_statements_first(analysis):
+    """The notebook promises statements first, then documents, then beliefs, in text order within each."""
+    cf = claims_frame(analysis)
+    order = {"statement": 0, "document": 1, "belief": 2, "assertion": 3}
+    keys = [(order[k], s) for k, s in zip(cf.kind, cf.start)]
+    assert keys == sorted(keys)
+    assert {"statement", "assertion"} <= set(cf.kind)  # interleaved in the text, so order is tested
+
+
 def test_matrix_rows_claims_columns_sources(analysis):
     m = matrix_frame(analysis)
     assert list(m.columns) == [s.name for s in analysis.speakers]

@@ -117,12 +117,19 @@ def _channel_text(ch) -> Optional[str]:
     return f"{ch.label} ({ch.kind}{', ' + extra if extra and extra not in ch.label else ''})"
 
 
+#: Order of the claims table: what people said first, then what documents and polls show,
+#: then beliefs and intentions, then the article's own assertions.
+KIND_ORDER = ("statement", "document", "belief", "assertion")
+
+
 def claims_frame(analysis: Analysis):
-    """All claims as a plain table (no HTML), in text order."""
+    """All claims as a plain table (no HTML): statements first, then documents and polls, then
+    beliefs and intentions, then unattributed assertions; in text order within each kind."""
     import pandas as pd
 
+    rank = {k: i for i, k in enumerate(KIND_ORDER)}
     rows = []
-    for c in analysis.claims:
+    for c in sorted(analysis.claims, key=lambda c: (rank.get(c.kind, len(rank)), c.spans[0].start)):
         rows.append({
             "id": c.id,
             "speaker": (c.speaker or "unresolved") if c.attributed else None,
