@@ -124,6 +124,25 @@ def test_conflict_is_flagged(nlp, text, spec, flagged, relation, fragment):
     assert claims[0].group is not None
 
 
+def test_evidence_relayed_by_a_news_report_names_the_report(nlp):
+    """Who counters a claim, when the counter-evidence comes through an outlet's report: the
+    people quoted, via the report ("soldiers and analysts, via the Wall Street Journal report")."""
+    text = ("Officials said the army has surrounded the northern city. The army has made gains, according to the "
+            "Financial Times. Residents and analysts who track troop movements haven't noted a complete encirclement "
+            "of the city.")
+    spec = [("the army has surrounded the northern city", "Officials", "said"),
+            ("The army has made gains", "Financial Times", "according to"),
+            ("a complete encirclement of the city", "Residents and analysts", "haven't noted")]
+    _, _, flags = check(nlp, text, spec)
+    (f,) = [f for f in flags if "surrounded" in f.claim_span.text]
+    assert f.countering_speaker == "Residents and analysts (via Financial Times report)"
+    # without the report before it, the same evidence is the residents' and analysts' own
+    text2 = text.replace("The army has made gains, according to the Financial Times. ", "")
+    _, _, flags2 = check(nlp, text2, [spec[0], spec[2]])
+    (f2,) = [f for f in flags2 if "surrounded" in f.claim_span.text]
+    assert f2.countering_speaker == "Residents and analysts"
+
+
 @pytest.mark.parametrize("text,spec", NO_CONFLICT, ids=[f"no-conflict-{i}" for i in range(len(NO_CONFLICT))])
 def test_no_conflict_no_flag(nlp, text, spec):
     _, _, flags = check(nlp, text, spec)

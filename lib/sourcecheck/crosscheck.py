@@ -367,7 +367,9 @@ def _passage_speaker(infos: list[_Info], u: _Unit, ev: Span, target: _Info, cues
     around = [] if own_sentence else [x for x in here if x is not target and x.unit == u.i]
     for pool in (inside, around):
         for x in pool:
-            return (x.claim.speaker or "an unnamed source"), x
+            name = x.claim.speaker or "an unnamed source"
+            outlet = None if x.claim.channel else _report_before(infos, x.unit, target)
+            return (f"{name} (via {outlet.claim.speaker} report)" if outlet else name), x
     # "Mr. Obama dismissed the criticism": the subject of the cue verb speaks
     for p in pos:
         tok = next((t for t in u.tokens if t.idx <= p < t.idx + len(t.text) + 1), None)
@@ -379,12 +381,22 @@ def _passage_speaker(infos: list[_Info], u: _Unit, ev: Span, target: _Info, cues
                 return name, _Info(Claim(_CUE_SUBJECT, name, [ev]), u.i, [{}], False, name, _name_key(name),
                                    frozenset(), None, [], set())
     # an unattributed passage right after "..., according to the Wall Street Journal" carries that report on
+    x = _report_before(infos, u.i, target)
+    if x is not None:
+        return f"{x.claim.speaker} (same report)", x
+    return None, None
+
+
+def _report_before(infos: list[_Info], unit: int, target: _Info) -> Optional[_Info]:
+    """The news report the passage in sentence ``unit`` carries on, if any: a claim made
+    "according to" an outlet (or by one) in the two sentences before it. Soldiers and analysts
+    quoted right after "..., according to the Wall Street Journal" speak through that report."""
     for x in sorted(infos, key=lambda x: -x.claim.start):
-        if x.unit < u.i - 2 or x.unit >= u.i or x is target:
+        if x.unit < unit - 2 or x.unit >= unit or x is target:
             continue
         if x.claim.attributed and ("according to" in (x.claim.cue or "").lower() or x.claim.speaker_type == "news_outlet"):
-            return f"{x.claim.speaker} (same report)", x
-    return None, None
+            return x
+    return None
 
 
 def _follow_quote(info: _Info, infos: list[_Info], units: list[_Unit]) -> tuple[_Info, Optional[str]]:
