@@ -31,9 +31,10 @@ from pathlib import Path
 
 from sourcecheck import constants, quotes
 from sourcecheck.article import article_from_text
+from sourcecheck.evaluation import polnear_dir
 from sourcecheck.model import Analysis, Claim, Span
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear"
+DATA = polnear_dir() or Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear"
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 EXPECTED = {
     "none": ("exact", False), "upper": ("cosmetic", False), "no-punctuation": ("cosmetic", False),

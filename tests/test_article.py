@@ -22,8 +22,10 @@ def check_offsets(article):
 
 
 def test_seed_is_byte_identical_to_shared_copy():
-    shared = ROOT.parent / "shared" / "seeds" / "ukraine-ceasefire.txt"
-    if not shared.exists():
+    from sourcecheck.evaluation import shared_dirs
+
+    shared = next((d / "seeds" / "ukraine-ceasefire.txt" for d in shared_dirs() if (d / "seeds").is_dir()), None)
+    if shared is None:
         pytest.skip("../shared not present")
     assert SEED.read_bytes() == shared.read_bytes()
 

@@ -3,7 +3,6 @@ entry point, and the quality gate (a fixed dev sample scored against pinned floo
 from __future__ import annotations
 
 import json
-import os
 import types
 from pathlib import Path
 
@@ -11,10 +10,11 @@ import pytest
 
 from sourcecheck.errors import EvaluationError
 from sourcecheck.evaluation import attribution as ev
+from sourcecheck.evaluation import polnear_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = Path(__file__).with_name("quality_floors.json")
-POLNEAR = Path(os.environ.get("SOURCECHECK_POLNEAR_DIR", ROOT.parent / "shared" / "data" / "polnear"))
+POLNEAR = polnear_dir() or ROOT.parent / "shared" / "data" / "polnear"
 
 TEXT = 'Bob said "it rains." Ann thinks so.'
 

@@ -6,6 +6,7 @@ so each row tests only the resolution rules.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from sourcecheck.article import article_from_text
 from sourcecheck.model import Attribution, Span, attribution_id
 from sourcecheck.speakers import EntitiesFileError, load_registry, resolve_speakers
 from sourcecheck.errors import SourcecheckError
+from sourcecheck.evaluation import polnear_dir
 
 
 def _span(text: str, sub: str, after: int = 0) -> Span:
@@ -387,7 +389,7 @@ def test_seed_sources_table(nlp, seed_path):
 #: attributions when pinned). Lowering a floor is an explicit, reviewed change of this table.
 SPEAKER_FLOORS = {"gold_spans": {"overall": 0.90, "pronoun_and_nominal": 0.84},
                   "found_attributions": {"overall": 0.88}}
-DEV = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev.jsonl"
+DEV = (polnear_dir() or Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear") / "dev.jsonl"
 
 
 @pytest.mark.skipif(not DEV.is_file(), reason="PolNeAR dev split not available")

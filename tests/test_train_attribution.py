@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from sourcecheck import attribution as A
 from sourcecheck.nlp import parse
 

@@ -7,10 +7,41 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Optional
 
 from ..errors import EvaluationError
+
+#: The repository checkout this package runs from (src layout: lib/sourcecheck/evaluation/).
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def shared_dirs() -> list[Path]:
+    """Where the team's read-only ``shared/`` folder (seeds, PolNeAR) may be, best first:
+    beside this checkout, inside it, and beside the checkout this one was cloned from
+    (a CI clone in a scratch folder still finds the data its origin sits next to)."""
+    out = [REPO_ROOT.parent / "shared", REPO_ROOT / "shared"]
+    try:
+        url = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "config", "--get", "remote.origin.url"],
+            capture_output=True, text=True, timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        url = ""
+    if url and "://" not in url and Path(url).is_dir():
+        out.append(Path(url).resolve().parent / "shared")
+    return out
+
+
+def polnear_dir() -> Optional[Path]:
+    """The PolNeAR folder (``dev.jsonl``, ``train.jsonl``): ``$SOURCECHECK_POLNEAR_DIR``, else
+    ``shared/data/polnear`` in the first of ``shared_dirs()`` that has it; ``None`` if none does."""
+    env = os.environ.get("SOURCECHECK_POLNEAR_DIR")
+    cands = [Path(env)] if env else []
+    cands += [d / "data" / "polnear" for d in shared_dirs()]
+    return next((p for p in cands if (p / "dev.jsonl").is_file()), None)
 
 
 def read_jsonl_rows(path, required: tuple[str, ...], what: str, expected: str, limit: Optional[int] = None) -> list[dict]:

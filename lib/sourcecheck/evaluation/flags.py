@@ -26,7 +26,6 @@ conflict-free article is a false conflict flag (reported per article).
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections import Counter
@@ -34,19 +33,16 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import EvaluationError
-from . import read_jsonl_rows
+from . import polnear_dir, read_jsonl_rows
 
 DEFAULT_GOLD = Path(__file__).resolve().parent.parent / "data" / "conflicts_dev.jsonl"
 RELATIONS = ("contradicts", "denies", "disputes", "not_confirmed", "unverified", "shifts", "numeric_mismatch")
 
 
 def polnear_dev_path() -> Optional[Path]:
-    """``$SOURCECHECK_POLNEAR_DIR/dev.jsonl`` or ``../shared/data/polnear/dev.jsonl`` next to the repository."""
-    env = os.environ.get("SOURCECHECK_POLNEAR_DIR")
-    cands = [Path(env) / "dev.jsonl"] if env else []
-    root = Path(__file__).resolve().parents[3]
-    cands += [root.parent / "shared" / "data" / "polnear" / "dev.jsonl", root / "shared" / "data" / "polnear" / "dev.jsonl"]
-    return next((p for p in cands if p.is_file()), None)
+    """PolNeAR ``dev.jsonl`` (see ``sourcecheck.evaluation.polnear_dir``), or ``None``."""
+    d = polnear_dir()
+    return d / "dev.jsonl" if d else None
 
 
 def read_gold(path=None) -> list[dict]:
