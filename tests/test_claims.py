@@ -138,6 +138,16 @@ def test_claims_table_shows_statements_first(analysis):
     assert {"statement", "assertion"} <= set(cf.kind)  # interleaved in the text, so order is tested
 
 
+def test_claims_table_shows_extraction_confidence(analysis):
+    conf = dict(zip(claims_frame(analysis).id, claims_frame(analysis).confidence))
+    by_attribution = {a.id: a.confidence for a in analysis.attributions}
+    for c in analysis.claims:
+        if c.attributed:
+            assert conf[c.id] == by_attribution[c.attribution_id]
+        else:  # no extractor decision behind the article's own assertions
+            assert conf[c.id] is None or conf[c.id] != conf[c.id]  # None or NaN
+
+
 def test_matrix_rows_claims_columns_sources(analysis):
     m = matrix_frame(analysis)
     assert list(m.columns) == [s.name for s in analysis.speakers]

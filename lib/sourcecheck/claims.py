@@ -23,7 +23,7 @@ _QUOTE_CHARS = "\"“”«»"
 _QUOTED = re.compile(r"[\"“«][^\"“”«»]*[\"”»]|''[^']*''")
 
 CLAIM_COLUMNS = ["id", "speaker", "speaker_type", "role", "affiliation", "channel", "cue", "content", "quote_type",
-                 "kind", "start", "end"]
+                 "kind", "confidence", "start", "end"]
 
 
 def build_claims(article: Article, doc, attributions: list[Attribution], resolution) -> list[Claim]:
@@ -128,6 +128,7 @@ def claims_frame(analysis: Analysis):
     import pandas as pd
 
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
+    confidence = {a.id: a.confidence for a in analysis.attributions}
     rows = []
     for c in sorted(analysis.claims, key=lambda c: (rank.get(c.kind, len(rank)), c.spans[0].start)):
         rows.append({
@@ -141,6 +142,7 @@ def claims_frame(analysis: Analysis):
             "content": c.text,
             "quote_type": c.quote_type,
             "kind": c.kind,
+            "confidence": confidence.get(c.attribution_id),
             "start": c.spans[0].start,
             "end": c.spans[-1].end,
         })

@@ -26,7 +26,8 @@ CLAIMS_JSON_SCHEMA = "sourcecheck.claims/1"
 
 CLAIMS_CSV_COLUMNS = (
     "claim_id", "number", "attributed", "speaker", "speaker_type", "role", "affiliation", "channel",
-    "cue", "content", "quote_type", "kind", "start", "end", "group", "flags", "article", "published",
+    "cue", "content", "quote_type", "kind", "extraction_confidence", "start", "end", "group", "flags", "article",
+    "published",
     "verdict", "verdict_note", "reviewer", "verdict_at",
 )
 
@@ -74,6 +75,7 @@ def claims_rows(analysis: Analysis, verdicts=None) -> list[dict]:
     from .report import claim_numbers
 
     numbers = claim_numbers(analysis)
+    confidence = {a.id: a.confidence for a in analysis.attributions}
     latest = _latest(verdicts)
     flags: dict[str, list[str]] = {}
     for f in analysis.flags:
@@ -95,6 +97,7 @@ def claims_rows(analysis: Analysis, verdicts=None) -> list[dict]:
                 "content": c.text,
                 "quote_type": c.quote_type or "",
                 "kind": c.kind or "",
+                "extraction_confidence": confidence.get(c.attribution_id, ""),
                 "start": c.spans[0].start if c.spans else "",
                 "end": c.spans[-1].end if c.spans else "",
                 "group": c.group or "",
@@ -155,6 +158,7 @@ def flags_rows(analysis: Analysis, verdicts=None) -> list[dict]:
     from .report import claim_numbers
 
     numbers = claim_numbers(analysis)
+    confidence = {a.id: a.confidence for a in analysis.attributions}
     latest = _latest(verdicts)
     claims = {c.id: c for c in analysis.claims}
     rows = []
