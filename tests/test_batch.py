@@ -284,7 +284,8 @@ def test_end_to_end_cli(tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 1, captured
     assert "FAILED   blank:" in captured.out and "contains only whitespace" in captured.out
-    assert "2 ok, 0 up to date (skipped), 1 failed" in captured.out
+    failures = {p.parent.name: p.read_text(encoding="utf-8") for p in out.glob("*/FAILED.txt")}
+    assert "2 ok, 0 up to date (skipped), 1 failed" in captured.out, (captured.out, failures)
     for slug in ("short-one", "zurich"):
         assert (out / slug / "report.html").is_file(), captured
     assert not (out / "blank" / "report.html").exists()

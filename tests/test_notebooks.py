@@ -90,3 +90,37 @@ def test_broken_notebook_is_caught_and_leaves_no_report(tmp_path):
     assert "deliberately broken" in (out / "FAILED.txt").read_text(encoding="utf-8")
     executed = nbformat.read(out / "verify_article.ipynb", as_version=4)
     assert any(o.output_type == "error" for c in code_cells(executed) for o in c.outputs)
+
+
+def test_a_kernel_that_dies_at_start_is_retried_once(tmp_path, monkeypatch):
+    """Parallel batch workers can lose a kernel at start-up (two kernels racing for a port):
+    the run starts it once more and says so; a kernel that keeps dying fails the article."""
+    import papermill as pm
+
+    from sourcecheck import runner
+    from sourcecheck.errors import NotebookRunError
+
+    real = pm.execute_notebook
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pm, "execute_notebook", flaky)
+    res = runner.run_article(SEED, out_dir=tmp_path / "out", quiet=True, verdicts_db=tmp_path / "v.sqlite")
+    assert len(calls) == 2 and Path(res.report_path).is_file()
+    assert any("kernel failed" in w and "ran it again" in w for w in res.warnings), res.warnings
+
+    def dead(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    calls.clear()
+    monkeypatch.setattr(pm, "execute_notebook", dead)
+    with pytest.raises(NotebookRunError, match="Kernel died"):
+        runner.run_article(SEED, out_dir=tmp_path / "out2", quiet=True, verdicts_db=tmp_path / "v.sqlite")
+    assert len(calls) == runner.KERNEL_ATTEMPTS
+    assert "Kernel died" in (tmp_path / "out2" / "FAILED.txt").read_text(encoding="utf-8")

@@ -65,6 +65,10 @@ class RunResult:
         return asdict(self)
 
 
+#: How many times a notebook is started when its kernel dies or never answers (not when a cell fails).
+KERNEL_ATTEMPTS = 2
+
+
 def _kernel_name() -> str:
     """The kernel spec that runs this very interpreter (ipykernel's native ``python3``)."""
     return "python3"
@@ -105,17 +109,27 @@ def run_article(
     }
     params.update(parameters or {})
     source_nb = Path(notebook) if notebook else notebooks_dir() / NOTEBOOK_NAME
+    warnings = list(article.warnings)
     try:
-        pm.execute_notebook(
-            str(source_nb),
-            str(executed),
-            parameters=params,
-            kernel_name=_kernel_name(),
-            cwd=str(out),
-            progress_bar=not quiet,
-            log_output=False,
-            report_mode=True,
-        )
+        for attempt in range(1, KERNEL_ATTEMPTS + 1):
+            try:
+                pm.execute_notebook(
+                    str(source_nb),
+                    str(executed),
+                    parameters=params,
+                    kernel_name=_kernel_name(),
+                    cwd=str(out),
+                    progress_bar=not quiet,
+                    log_output=False,
+                    report_mode=True,
+                )
+                break
+            except pm.PapermillExecutionError:
+                raise  # an error inside the notebook: running it again gives the same error
+            except Exception as exc:  # the kernel died or never answered (e.g. two kernels raced for a port)
+                if attempt == KERNEL_ATTEMPTS:
+                    raise
+                warnings.append(f"the notebook kernel failed ({type(exc).__name__}: {exc}); ran it again")
     except pm.PapermillExecutionError as exc:
         reason = f"{exc.ename}: {exc.evalue}".strip()
         failed.write_text(
@@ -149,5 +163,5 @@ def run_article(
         flags_csv=str(out / "flags.csv"),
         claimreview_jsonld=str(out / "claimreview.jsonld"),
         seconds=time.perf_counter() - started,
-        warnings=list(article.warnings),
+        warnings=warnings,
     )
