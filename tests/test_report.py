@@ -104,6 +104,24 @@ def test_article_html_highlights_every_claim_in_order():
     assert html.count("<p>") >= len(a.article.paragraphs)  # paragraph structure kept
 
 
+def test_claims_table_numbers_match_the_article_and_hide_offsets():
+    a = seed_like()
+    html = report.claims_table(a).data
+    header = re.findall(r"<th[^>]*>([^<]*)</th>", html)
+    assert header[0] == "#" and "confidence" in header and "content" in header
+    assert "start" not in header and "end" not in header and "id" not in header
+    by_number = {n: c for c, n in report.claim_numbers(a).items()}
+    rows = re.findall(r"<tr>\s*<td>(\d+)</td>\s*<td>([^<]*)</td>", html)
+    speakers = {c.id: c.speaker for c in a.claims}
+    assert rows and all(speakers[by_number[int(n)]] == speaker for n, speaker in rows)
+    assert len(rows) == sum(1 for c in a.claims if c.attributed)  # assertions have their own section
+
+
+def test_claims_table_escapes_article_text():
+    html = report.claims_table(hostile()).data
+    assert "<script" not in html and "<img" not in html and "&lt;" in html
+
+
 def test_article_html_escapes_everything():
     html = report.article_html(hostile())
     assert "<script" not in html and "<img" not in html and "<iframe" not in html and "<a href" not in html

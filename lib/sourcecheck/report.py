@@ -71,6 +71,21 @@ def claim_numbers(analysis: Analysis) -> dict[str, int]:
     return {c.id: i for i, c in enumerate(attributed, 1)}
 
 
+def claims_table(analysis: Analysis):
+    """The attributed claims as the report shows them: the number used in the highlighted
+    article first, then the ``claims.claims_frame`` columns (statements first) without the
+    claim id and character offsets, which stay in claims.csv. The article's own assertions
+    have a section of their own."""
+    from .claims import claims_frame
+
+    frame = claims_frame(analysis)
+    numbers = claim_numbers(analysis)
+    frame = frame[frame.kind != "assertion"]
+    frame.insert(0, "#", [numbers.get(i, "") for i in frame.id])
+    frame = frame.drop(columns=["id", "start", "end"]).rename(columns={"speaker_type": "type", "quote_type": "quote"})
+    return table(frame.reset_index(drop=True))
+
+
 def _verdict_count(verdicts) -> int:
     """Accept a ``review.ReviewState``, a mapping claim id -> verdict, or a plain count."""
     if verdicts is None:
