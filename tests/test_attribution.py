@@ -152,6 +152,16 @@ def test_ranker_threshold_trades_recall_for_precision(nlp):
     assert all(0 < a.confidence <= 1 for a in default)
 
 
+def test_content_does_not_start_or_end_with_clause_punctuation(nlp):
+    """The content shown to a journalist starts at the statement, not at the comma after the cue phrase."""
+    attrs = extract("According to reports on Tuesday, the team is in Riyadh to negotiate a deal.", nlp)
+    (a,) = [a for a in attrs if a.cue_text == "According to"]
+    assert a.content_text.startswith("the team is in Riyadh"), a.content_text
+    for a in attrs:
+        for sp in a.content:
+            assert sp.text[0] not in ",;:" and sp.text[-1] not in ",;:", sp.text
+
+
 def test_quote_types_and_kinds(nlp):
     attrs = extract(
         "“It is over,” Smith said. Jones said the talks had failed. "

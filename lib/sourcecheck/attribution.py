@@ -54,6 +54,7 @@ _QUOTE_RE = re.compile(r"''|``|[\"“”«»„]")
 _WORD_RE = re.compile(r"\w+")
 _WS = frozenset(" \t\r\n\u00a0\u2009\u202f\u2007\u3000\ufeff")
 _OPEN_CONTEXT = frozenset("([{—–-/:;")
+_EDGE_PUNCT = frozenset(",;:")
 # dependency labels of a cue's children worth a feature of their own
 _CONTENT_DEPS = frozenset(("ccomp", "xcomp", "dobj", "parataxis"))
 #: words whose form is a role-tagger feature (content words are left out: they overfit)
@@ -514,10 +515,13 @@ def _spans_from_tokens(P: _Parse, idxs: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s] in _WS:
+def _trim(text: str, s: int, e: int, punct: bool = False) -> tuple[int, int]:
+    """Strip whitespace from the span's edges; with ``punct``, also the commas, semicolons
+    and colons a span of the clause around it picks up (", President Trump's team is...")."""
+    edge = _WS | _EDGE_PUNCT if punct else _WS
+    while s < e and text[s] in edge:
         s += 1
-    while e > s and text[e - 1] in _WS:
+    while e > s and text[e - 1] in edge:
         e -= 1
     return s, e
 
@@ -746,7 +750,7 @@ def _candidate(P: _Parse, cue: list[int], role_tagger) -> Optional[tuple[dict, i
     # attribution; an adverb cue ("reportedly") needs no named source
     if not src and not any(P.pos[i] in ("VERB", "AUX", "ADP", "ADV", "PUNCT") for i in cue):
         return None
-    content = [_trim(text, s, e) for s, e in _spans_from_tokens(P, con)]
+    content = [_trim(text, s, e, punct=True) for s, e in _spans_from_tokens(P, con)]
     content = [(s, e) for s, e in content if e > s]
     source = [_trim(text, s, e) for s, e in _spans_from_tokens(P, src)]
     source = [(s, e) for s, e in source if e > s]
