@@ -884,7 +884,10 @@ def extract_attributions(doc, threshold: Optional[float] = None) -> list[Attribu
     """Every attribution in a parsed article (``sourcecheck.nlp.parse(text)``), sorted by start.
 
     ``threshold`` is the least ranker probability an attribution needs (default
-    ``constants.ATTRIBUTION_THRESHOLD``): lower finds more and is wrong more often.
+    ``constants.ATTRIBUTION_THRESHOLD``): lower finds more and is wrong more often. A cue
+    the cue tagger is sure of (``constants.CUE_TRUSTED_PROBABILITY``) is kept whatever the
+    ranker says. ``confidence`` is the ranker's probability; the two line-shape rules
+    (``"..." — Name`` and ``Name: ...``) have no ranker behind them and carry 0.5.
     """
     text = doc.text
     if not text.strip() or len(doc) == 0:
