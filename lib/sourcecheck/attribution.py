@@ -685,6 +685,16 @@ def _fallback_source(P: _Parse, a: int, cue: list[int], cue_ids: set, start: int
     return []
 
 
+def _name_like(P: _Parse, toks: list[int], max_len: int) -> bool:
+    """A short stretch without a verb that names someone: a proper noun or a person,
+    organisation, group or place entity (the signature of ``"..." — Name`` and ``Name: ...``)."""
+    return (
+        0 < len(toks) <= max_len
+        and not any(P.pos[k] in ("VERB", "AUX") for k in toks)
+        and any(P.pos[k] == "PROPN" or P.ent[k] in ("PERSON", "ORG", "NORP", "GPE") for k in toks)
+    )
+
+
 def _dash_attributions(P: _Parse) -> list[tuple[list[int], list[int], list[int]]]:
     """``"..." — Name``: a quotation signed with a dash and a name ending its sentence.
 
@@ -704,9 +714,7 @@ def _dash_attributions(P: _Parse) -> list[tuple[list[int], list[int], list[int]]
         name = [k for k in range(i + 1, e) if not P.space[k]]
         while name and P.punct[name[-1]]:
             name.pop()
-        if not name or len(name) > 10 or any(P.pos[k] in ("VERB", "AUX") for k in name):
-            continue
-        if not any(P.pos[k] == "PROPN" or P.ent[k] in ("PERSON", "ORG", "NORP", "GPE") for k in name):
+        if not _name_like(P, name, 10):
             continue
         content = [k for k in range(P.n) if P.qid[k] == q]
         if sum(1 for k in content if not (P.punct[k] or P.space[k])) < 3:
@@ -843,9 +851,7 @@ def _candidates(P: _Parse, cue_tagger, role_tagger, threshold: float, floor: Opt
 
 
 def _rank(ranker, feats: dict) -> float:
-    """The ranker's probability that a candidate is an attribution."""
-    if "Y" not in ranker.labels():
-        return 0.0
+    """The ranker's probability that a candidate is an attribution (the ranker must know ``"Y"``)."""
     ranker.set([feats])
     ranker.tag()
     return ranker.marginal("Y", 0)
@@ -866,12 +872,8 @@ def _colon_lines(P: _Parse) -> list[tuple[list[int], list[int], list[int]]]:
         line_end = len(text) if line_end < 0 else line_end
         name = [k for k in range(i - 1, -1, -1) if P.idx[k] >= line_start][::-1]
         name = [k for k in name if not P.space[k]]
-        if not name or len(name) > 8 or any(P.pos[k] in ("VERB", "AUX") for k in name):
-            continue
         interview = len(name) == 1 and P.text[P.idx[name[0]]: P.end[name[0]]] in ("Q", "A")
-        if not interview and not any(
-            P.pos[k] == "PROPN" or P.ent[k] in ("PERSON", "ORG", "NORP", "GPE") for k in name
-        ):
+        if not (interview or _name_like(P, name, 8)):
             continue
         content = [k for k in range(i + 1, P.n) if P.idx[k] < line_end and not P.space[k]]
         if sum(1 for k in content if not P.punct[k]) < 3:
@@ -895,9 +897,10 @@ def extract_attributions(doc, threshold: Optional[float] = None) -> list[Attribu
     ranker = _tagger(str(RANK_MODEL))
     P = _Parse(doc)
     keep = C.ATTRIBUTION_THRESHOLD if threshold is None else threshold
+    scorable = "Y" in ranker.labels()  # a ranker trained on data without a single attribution cannot say yes
     found = []
     for fields, feats in _candidates(P, _tagger(str(CUE_MODEL)), _tagger(str(ROLE_MODEL)), C.CUE_THRESHOLD, C.CUE_CANDIDATE_FLOOR):
-        score = _rank(ranker, feats)
+        score = _rank(ranker, feats) if scorable else 0.0
         if score >= keep or (feats.get("o=crf") and feats["prob"] >= C.CUE_TRUSTED_PROBABILITY):
             found.append(dict(fields, confidence=round(score, 3)))
     for src, cue, con in _dash_attributions(P) + _colon_lines(P):

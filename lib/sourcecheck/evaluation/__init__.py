@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -18,7 +19,8 @@ from ..errors import EvaluationError
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
-def shared_dirs() -> list[Path]:
+@functools.lru_cache(maxsize=1)
+def shared_dirs() -> tuple[Path, ...]:
     """Where the team's read-only ``shared/`` folder (seeds, PolNeAR) may be, best first:
     beside this checkout, inside it, and beside the checkout this one was cloned from
     (a CI clone in a scratch folder still finds the data its origin sits next to)."""
@@ -32,7 +34,7 @@ def shared_dirs() -> list[Path]:
         url = ""
     if url and "://" not in url and Path(url).is_dir():
         out.append(Path(url).resolve().parent / "shared")
-    return out
+    return tuple(out)
 
 
 def polnear_dir() -> Optional[Path]:
