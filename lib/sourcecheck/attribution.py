@@ -976,28 +976,22 @@ def ranker_examples(doc, attributions: Iterable[dict], cue_tagger, role_tagger) 
     """(ranker features, ``"Y"``/``"N"``) for every candidate in one gold article.
 
     A candidate is right (``Y``) when its cue overlaps a gold cue and its content
-    overlaps that attribution's content as the relaxed score requires (overlap
-    coefficient >= 0.5, Jaccard >= 0.3, counted on characters). The taggers must
-    not have seen this article: ``scripts/train_attribution.py`` trains them on
+    matches that attribution's content as the relaxed score counts it
+    (``evaluation.attribution.contents_match`` on the scorer's tokens). The taggers
+    must not have seen this article: ``scripts/train_attribution.py`` trains them on
     the other folds.
     """
+    from .evaluation.attribution import contents_match, token_set, tokenize
+
     P = _Parse(doc)
-    gold = []
-    for g in attributions:
-        cue = {i for s, e in g["cue"] for i in range(s, e)}
-        con = {i for s, e in g["content"] for i in range(s, e) if not P.text[i].isspace()}
-        if cue and con:
-            gold.append((cue, con))
+    tokens = tokenize(P.text)
+    starts = [t[0] for t in tokens]
+    gold = [(token_set(g["cue"], tokens, starts), token_set(g["content"], tokens, starts)) for g in attributions]
+    gold = [(cue, con) for cue, con in gold if cue and con]
     out = []
     for fields, feats in _candidates(P, cue_tagger, role_tagger, C.CUE_THRESHOLD, C.CUE_CANDIDATE_FLOOR):
-        cue = {i for sp in fields["cue"] for i in range(sp.start, sp.end)}
-        con = {i for sp in fields["content"] for i in range(sp.start, sp.end) if not P.text[i].isspace()}
-        ok = False
-        for gc, gn in gold:
-            if cue & gc:
-                inter = len(con & gn)
-                if inter and inter / min(len(con), len(gn)) >= 0.5 and inter / len(con | gn) >= 0.3:
-                    ok = True
-                    break
+        cue = token_set([(sp.start, sp.end) for sp in fields["cue"]], tokens, starts)
+        con = token_set([(sp.start, sp.end) for sp in fields["content"]], tokens, starts)
+        ok = any(cue & gc and contents_match(con, gn) for gc, gn in gold)
         out.append((feats, "Y" if ok else "N"))
     return out

@@ -98,6 +98,13 @@ def normalise_spans(spans: Iterable, text: str, keep_colon: bool = False) -> tup
     return tuple(tuple(x) for x in merged)
 
 
+def contents_match(a: frozenset, b: frozenset) -> bool:
+    """The relaxed score's content condition on two token sets: overlap coefficient >= 0.5
+    and Jaccard >= 0.3."""
+    inter = len(a & b)
+    return bool(inter) and inter / min(len(a), len(b)) >= RELAXED_MIN_OVERLAP and inter / len(a | b) >= RELAXED_MIN_JACCARD
+
+
 def _prf(tp: float, n_pred: float, n_gold: float, tp_gold: Optional[float] = None) -> dict:
     p = tp / n_pred if n_pred else 0.0
     r = (tp if tp_gold is None else tp_gold) / n_gold if n_gold else 0.0
@@ -154,11 +161,9 @@ def score_article(text: str, gold: list[dict], pred: list[dict]) -> dict:
         for i, p in enumerate(P):
             for j, g in enumerate(G):
                 a, b = p["content"], g["content"]
+                if not contents_match(a, b):
+                    continue
                 inter = len(a & b)
-                if not inter:
-                    continue
-                if inter / min(len(a), len(b)) < RELAXED_MIN_OVERLAP or inter / len(a | b) < RELAXED_MIN_JACCARD:
-                    continue
                 if need_source:
                     if not g["source"]:
                         if p["source"]:
