@@ -143,6 +143,27 @@ def test_cues_whose_subject_is_not_a_source(text, cue, nlp):
         assert said.source_text in ("she", "the governor")
 
 
+@pytest.mark.parametrize(
+    "text, cue, source",
+    [
+        # the parser hangs the speaker on an interrupting phrase and leaves the verb without a subject
+        ("Trump, speaking later at a rally in Charleston, West Virginia, did not mention Ryan directly in his speech.",
+         "mention", "Trump"),
+        ("Speaking in Harlem, Clinton, without naming him, also accused Sanders of being a latecomer to the issue.",
+         "accused", "Clinton"),
+    ],
+)
+def test_speaker_the_parser_left_off_the_cue_verb(text, cue, source, nlp):
+    from sourcecheck import attribution as A
+
+    doc = parse(text, nlp)
+    (i,) = [t.i for t in doc if t.text == cue]
+    assert not any(c.dep_.startswith("nsubj") for c in doc[i].children)  # the parse shape this is about
+    built = A._candidate(A._Parse(doc), [i], A._tagger(str(A.ROLE_MODEL)))
+    assert built is not None
+    assert [sp.text for sp in built[0]["source"]] == [source], built[0]
+
+
 def test_ranker_threshold_trades_recall_for_precision(nlp):
     """A lower threshold keeps every attribution a higher one keeps, and the confidence shown
     to the journalist is the ranker's probability."""

@@ -20,7 +20,8 @@ How it works (one spaCy parse, no extra passes):
    from each token's place in the parse relative to the cue (subject of the cue
    verb, its complement, the subject of the verb it is coordinated with...);
    a source it leaves out is taken from the parse (the cue's subject, the
-   object of ``according to``, the subject of ``In describing X, Cuban said``).
+   object of ``according to``, the subject of ``In describing X, Cuban said``,
+   a name the parser hung on an interrupting phrase: ``Trump, speaking later, did not mention``).
 4. A ranker (a maximum-entropy classifier, also python-crfsuite) decides which
    candidates are attributions, from the cue tagger's confidence, the cue word
    and its place in the parse, what the role tagger found (a named source? a
@@ -671,7 +672,8 @@ def _fallback_source(P: _Parse, a: int, cue: list[int], cue_ids: set, start: int
     """A source the role tagger left out, from two parse shapes it misses:
     ``according to X`` (the object of *to*) and a cue verb inside a prepositional
     phrase of the speaking verb (``In describing Trump, Cuban said``, ``followed up by
-    asking``): the subject of that verb."""
+    asking``): the subject of that verb. Failing those, a name the parser hung elsewhere
+    (``_misattached_subject``)."""
     for i in cue:
         if P.lower[i] == "to" and any(P.lower[j] == "according" for j in cue):
             for c in P.kids[i]:
@@ -682,6 +684,28 @@ def _fallback_source(P: _Parse, a: int, cue: list[int], cue_ids: set, start: int
         subj = P.subject(P.head[h])
         if subj is not None and P.dep[subj] == "nsubj" and subj not in cue_ids and start <= subj < end:
             return [k for k in P.subtree(subj) if start <= k < end and k not in cue_ids]
+    return _misattached_subject(P, a, cue_ids, start)
+
+
+_SUBJECT_PRONOUNS = frozenset(("he", "she", "they", "i", "we"))
+
+
+def _misattached_subject(P: _Parse, a: int, cue_ids: set, start: int) -> list[int]:
+    """The speaker of a finite cue verb the parser left without a subject because it hung
+    the name elsewhere ("Trump, speaking later at a rally, did not mention...", "Speaking
+    in Harlem, Clinton, without naming him, also accused..."): the first name or personal
+    pronoun of the sentence before the verb that is not an object or a modifier."""
+    finite = P.tag[a] in ("VBD", "VBZ", "VBP") or any(P.dep[c] == "aux" for c in P.kids[a])
+    if P.pos[a] not in ("VERB", "AUX") or not finite or P.subject(a) is not None:
+        return []
+    for i in range(max(P.sent_start[a], start), a):
+        if i in cue_ids or P.qid[i] >= 0 or P.dep[i] in ("pobj", "poss", "dobj", "compound"):
+            continue
+        if P.pos[i] == "PROPN" or (P.pos[i] == "PRON" and P.lower[i] in _SUBJECT_PRONOUNS):
+            lo = i
+            while lo - 1 >= start and P.dep[lo - 1] == "compound" and P.head[lo - 1] == i:
+                lo -= 1
+            return list(range(lo, i + 1))
     return []
 
 
