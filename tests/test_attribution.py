@@ -219,6 +219,10 @@ NEGATIVE = [
     "Who could have predicted this?",
     # plain narration
     "The bridge was built in 1932 and repaired in 1990.",
+    # a line label of the publication's own, and a list under a heading: nobody's statement
+    "Editor's note: An earlier version of this story misstated the date of the vote.",
+    "Correction: The bridge reopened on Tuesday.",
+    "Iowa: Tim Albrecht, Brad Anderson, Rob Barron, Jeff Boeyink.",
     "",
     "   \n\n  ",
 ]
@@ -227,6 +231,16 @@ NEGATIVE = [
 @pytest.mark.parametrize("text", NEGATIVE)
 def test_no_attribution(text, nlp):
     assert extract(text, nlp) == []
+
+
+def test_transcript_run_together_on_one_line(nlp):
+    """An interview printed as one paragraph: each answer is its own attribution and no
+    question swallows the answer after it."""
+    text = "Q: Is he a conservative?  A: No. I mean this guy is not one of us.  Q: And Rubio?  A: Rubio might be, if he grows up."
+    got = [(a.source_text, a.cue_text, a.content_text) for a in extract(text, nlp)]
+    assert ("A", ":", "No. I mean this guy is not one of us.") in got, got
+    assert ("A", ":", "Rubio might be, if he grows up.") in got, got
+    assert not any("A:" in content for _, _, content in got), got
 
 
 def test_results_are_sorted_with_unique_stable_ids(nlp):

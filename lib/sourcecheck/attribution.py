@@ -881,26 +881,47 @@ def _rank(ranker, feats: dict) -> float:
     return ranker.marginal("Y", 0)
 
 
+def _interview_marker(P: _Parse, i: int) -> Optional[int]:
+    """The ``Q`` or ``A`` token of a transcript marker whose colon is token ``i``, when the
+    marker starts a line or follows a wide gap ("...right?  A: I'm still not..."), else None."""
+    k = i - 1
+    if k < 0 or P.text[P.idx[k]: P.end[k]] not in ("Q", "A"):
+        return None
+    j = k - 1
+    while j >= 0 and P.space[j]:
+        j -= 1
+    gap = P.text[P.end[j] if j >= 0 else 0: P.idx[k]]
+    return k if j < 0 or "\n" in gap or len(gap) >= 2 else None
+
+
 def _colon_lines(P: _Parse) -> list[tuple[list[int], list[int], list[int]]]:
     """``Name: statement`` at the start of a line: headlines ("Carson: Clinton 'Not Fit To
-    Serve'") and interview transcripts ("Q: ...", "A: ..."). The colon is the cue, the rest
-    of the line the content. Returns (source, cue, content) token lists.
+    Serve'") and interview transcripts ("Q: ...", "A: ...", also run together on one line).
+    The colon is the cue, the rest of the line up to the next transcript marker the content.
+    Editorial labels ("Editor's note:", "Correction:") name no source, and a line without a
+    verb ("Iowa: Tim Albrecht, Brad Anderson, ...") states nothing. Returns (source, cue,
+    content) token lists.
     """
-    out = []
     text = P.text
+    markers = {i: k for i in range(1, P.n) if P.lower[i] == ":" and P.qid[i] < 0
+               for k in [_interview_marker(P, i)] if k is not None}
+    out = []
     for i in range(1, P.n - 1):
         if P.lower[i] != ":" or P.qid[i] >= 0:
             continue
         line_start = text.rfind("\n", 0, P.idx[i]) + 1
         line_end = text.find("\n", P.end[i])
         line_end = len(text) if line_end < 0 else line_end
-        name = [k for k in range(i - 1, -1, -1) if P.idx[k] >= line_start][::-1]
-        name = [k for k in name if not P.space[k]]
-        interview = len(name) == 1 and P.text[P.idx[name[0]]: P.end[name[0]]] in ("Q", "A")
-        if not (interview or _name_like(P, name, 8)):
-            continue
-        content = [k for k in range(i + 1, P.n) if P.idx[k] < line_end and not P.space[k]]
-        if sum(1 for k in content if not P.punct[k]) < 3:
+        if i in markers:
+            name = [markers[i]]
+        else:
+            name = [k for k in range(i - 1, -1, -1) if P.idx[k] >= line_start][::-1]
+            name = [k for k in name if not P.space[k]]
+            if not _name_like(P, name, 8) or any(P.lemma[k] in C.EDITORIAL_LABELS for k in name):
+                continue
+        nxt = min((markers[m] for m in markers if m > i and P.idx[m] < line_end), default=P.n)
+        content = [k for k in range(i + 1, nxt) if P.idx[k] < line_end and not P.space[k]]
+        if sum(1 for k in content if not P.punct[k]) < 3 or not any(P.pos[k] in ("VERB", "AUX") for k in content):
             continue
         out.append((name, [i], content))
     return out

@@ -96,6 +96,9 @@ CUE_RULE_VERBS = frozenset(
 )
 #: Raising verbs: their subject is part of what is said ("X seems unlikely to..."), not a source.
 RAISING_CUES = frozenset(("seem", "appear"))
+#: Words of a line label that is the publication's, not a speaker's ("Editor's note:",
+#: "Correction:", "Update:"); lemmas, lowercase.
+EDITORIAL_LABELS = frozenset(("note", "correction", "clarification", "update", "editor", "spoiler", "stat", "related"))
 #: Verbs of asking whose bare participle ("Asked about it, she said...") names no asker.
 ASKING_CUES = frozenset(("ask", "press", "question"))
 #: A verb with a subject and an object or clause that the cue tagger labels "not a cue" is
