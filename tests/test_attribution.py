@@ -69,6 +69,8 @@ POSITIVE = [
     # a headline or transcript line: "Name: statement"
     ("Dr. Ben Carson: Hillary Clinton ‘Not Fit To Serve As President’\n\nThe body of the story.", [("Dr. Ben Carson", ":", "Hillary Clinton ‘Not Fit To Serve")]),
     ("Q: Do you expect the senator to run again?\nA: I think she will announce a run in the spring.", [("A", ":", "I think she will announce a run")]),
+    # a headline quoting without a verb
+    ("Donald Trump: ‘Total Disaster’ in Iowa\n\nThe body of the story.", [("Donald Trump", ":", "‘Total Disaster’")]),
     # "In a CNN poll, ...": the preposition is the cue, the poll the source
     ("In a CNN poll, Clinton leads Trump by five points.", [("a CNN poll", "In", "Clinton leads Trump")]),
     # no named source

@@ -898,8 +898,8 @@ def _colon_lines(P: _Parse) -> list[tuple[list[int], list[int], list[int]]]:
     """``Name: statement`` at the start of a line: headlines ("Carson: Clinton 'Not Fit To
     Serve'") and interview transcripts ("Q: ...", "A: ...", also run together on one line).
     The colon is the cue, the rest of the line up to the next transcript marker the content.
-    Editorial labels ("Editor's note:", "Correction:") name no source, and a line without a
-    verb ("Iowa: Tim Albrecht, Brad Anderson, ...") states nothing. Returns (source, cue,
+    Editorial labels ("Editor's note:", "Correction:") name no source, and a line with
+    neither a verb nor a quotation ("Iowa: Tim Albrecht, Brad Anderson, ...") states nothing. Returns (source, cue,
     content) token lists.
     """
     text = P.text
@@ -921,8 +921,10 @@ def _colon_lines(P: _Parse) -> list[tuple[list[int], list[int], list[int]]]:
                 continue
         nxt = min((markers[m] for m in markers if m > i and P.idx[m] < line_end), default=P.n)
         content = [k for k in range(i + 1, nxt) if P.idx[k] < line_end and not P.space[k]]
-        if sum(1 for k in content if not P.punct[k]) < 3 or not any(P.pos[k] in ("VERB", "AUX") for k in content):
+        if sum(1 for k in content if not P.punct[k]) < 3:
             continue
+        if not any(P.pos[k] in ("VERB", "AUX") or P.qid[k] >= 0 for k in content):
+            continue  # neither a clause nor a quotation: a list or a label
         out.append((name, [i], content))
     return out
 
