@@ -899,12 +899,16 @@ def _colon_lines(P: _Parse) -> list[tuple[list[int], list[int], list[int]]]:
     Serve'") and interview transcripts ("Q: ...", "A: ...", also run together on one line).
     The colon is the cue, the rest of the line up to the next transcript marker the content.
     Editorial labels ("Editor's note:", "Correction:") name no source, and a line with
-    neither a verb nor a quotation ("Iowa: Tim Albrecht, Brad Anderson, ...") states nothing. Returns (source, cue,
-    content) token lists.
+    neither a verb nor a quotation ("Iowa: Tim Albrecht, Brad Anderson, ...") states
+    nothing. Returns (source, cue, content) token lists.
     """
     text = P.text
-    markers = {i: k for i in range(1, P.n) if P.lower[i] == ":" and P.qid[i] < 0
-               for k in [_interview_marker(P, i)] if k is not None}
+    markers: dict[int, int] = {}  # colon token -> its Q/A token
+    for i in range(1, P.n):
+        if P.lower[i] == ":" and P.qid[i] < 0:
+            k = _interview_marker(P, i)
+            if k is not None:
+                markers[i] = k
     out = []
     for i in range(1, P.n - 1):
         if P.lower[i] != ":" or P.qid[i] >= 0:
@@ -919,7 +923,7 @@ def _colon_lines(P: _Parse) -> list[tuple[list[int], list[int], list[int]]]:
             name = [k for k in name if not P.space[k]]
             if not _name_like(P, name, 8) or any(P.lemma[k] in C.EDITORIAL_LABELS for k in name):
                 continue
-        nxt = min((markers[m] for m in markers if m > i and P.idx[m] < line_end), default=P.n)
+        nxt = next((markers[m] for m in markers if m > i), P.n)  # markers are in text order
         content = [k for k in range(i + 1, nxt) if P.idx[k] < line_end and not P.space[k]]
         if sum(1 for k in content if not P.punct[k]) < 3:
             continue
