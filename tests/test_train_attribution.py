@@ -68,3 +68,30 @@ def test_training_script_rejects_a_docbin_of_other_texts(tmp_path, nlp):
     )
     assert proc.returncode != 0
     assert "other.spacy" in proc.stderr and "do not match" in proc.stderr
+
+
+def test_heldout_script_scores_articles_the_models_did_not_see(tmp_path):
+    """The held-out command trains on the first articles and scores only the rest (the tiny
+    file's last two articles reuse the sentences the first six teach)."""
+    train = _tiny_train_file(tmp_path / "train.jsonl")
+    out = tmp_path / "heldout.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "6", "--json", str(out)],
+        capture_output=True, text=True, timeout=280,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    assert result["articles"] == 2 and result["gold"].endswith("[6:]")
+    assert result["attributions_gold"] == 8
+    assert result["metrics"]["relaxed"]["overall"]["f1"] > 0.5, result["metrics"]["relaxed"]
+    assert "ranker examples built" in proc.stdout and "relaxed" in proc.stdout
+
+
+def test_heldout_script_rejects_a_split_that_leaves_nothing(tmp_path):
+    train = _tiny_train_file(tmp_path / "train.jsonl")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "8"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode != 0
+    assert "train.jsonl" in proc.stderr and "--split 8" in proc.stderr
