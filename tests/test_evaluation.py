@@ -134,6 +134,103 @@ def test_missing_and_malformed_gold_files_raise_readable_errors(tmp_path):
         ev.read_jsonl(bad)
 
 
+@pytest.mark.parametrize(
+    "attributions, problem",
+    [
+        ([{"cue": [[7, 11]], "content": [[12, 99]]}], "content span [12, 99] lies outside the text"),
+        ([{"cue": [[11, 7]], "content": [[12, 20]]}], "cue span [11, 7] ends before it starts"),
+        ([{"cue": [["7", "11"]], "content": [[12, 20]]}], "is not a pair of integer offsets"),
+        ([{"cue": [7, 11], "content": [[12, 20]]}], "cue span 7 is not a pair"),
+        ({"cue": [[7, 11]]}, "'attributions' is not a list"),
+    ],
+)
+def test_gold_spans_are_checked_before_any_work_and_the_message_points_at_them(tmp_path, attributions, problem):
+    gold = tmp_path / "gold.jsonl"
+    rows = [{"id": "ok", "text": TEXT, "attributions": []}, {"id": "bad-one", "text": TEXT, "attributions": attributions}]
+    gold.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(EvaluationError) as err:
+        ev.read_jsonl(gold)
+    msg = str(err.value)
+    assert str(gold) in msg and "line 2" in msg and "'bad-one'" in msg and problem in msg
+
+
+def test_gold_without_text_is_rejected_when_read(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "x", "attributions": []}\n', encoding="utf-8")
+    with pytest.raises(EvaluationError, match="line 1 .*has no 'text'"):
+        ev.read_jsonl(gold)
+
+
+# --------------------------------------------------------------------------- scoring a predictions file
+def _write(path: Path, rows) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_score_file_of_the_gold_itself_is_perfect_and_needs_no_extractor(tmp_path):
+    gold = _tiny_gold(tmp_path / "gold.jsonl")
+    result = ev.score_file(gold, gold)
+    assert result["metrics"]["relaxed"]["overall"]["f1"] == 1.0
+    assert result["metrics"]["exact"]["overall"]["f1"] == 1.0
+    assert "speed" not in result and result["ignored_predictions"] == []
+
+
+def test_score_file_matches_by_id_not_by_line_order(tmp_path):
+    gold = _tiny_gold(tmp_path / "gold.jsonl")
+    rows = [json.loads(line) for line in gold.read_text().splitlines()]
+    shuffled = _write(tmp_path / "pred.jsonl", [{"id": r["id"], "attributions": r["attributions"]} for r in rows[::-1]])
+    assert ev.score_file(gold, shuffled)["metrics"]["relaxed"]["overall"]["f1"] == 1.0
+
+
+def test_saved_predictions_score_the_same_as_the_live_run(tmp_path, nlp):
+    gold = _tiny_gold(tmp_path / "gold.jsonl")
+    live = ev.evaluate(gold, predictions_path=tmp_path / "pred.jsonl", nlp=nlp)
+    again = ev.score_file(gold, tmp_path / "pred.jsonl")
+    assert again["metrics"] == live["metrics"] and again["intervals"] == live["intervals"]
+
+
+def test_a_gold_article_without_prediction_is_an_error_not_a_silent_zero(tmp_path):
+    gold = _tiny_gold(tmp_path / "gold.jsonl")
+    pred = _write(tmp_path / "pred.jsonl", [{"id": "a0", "attributions": []}])
+    with pytest.raises(EvaluationError, match=r"pred.jsonl: .*no prediction for 1 of the 2 gold articles \(a1\)"):
+        ev.score_file(gold, pred)
+
+
+def test_predicted_spans_are_checked_against_the_gold_text(tmp_path):
+    gold = _tiny_gold(tmp_path / "gold.jsonl")
+    pred = _write(
+        tmp_path / "pred.jsonl",
+        [{"id": "a0", "attributions": []}, {"id": "a1", "attributions": [{"source": [], "cue": [[0, 5]], "content": [[6, 500]]}]}],
+    )
+    with pytest.raises(EvaluationError, match=r"line 2 \(article 'a1'\): attribution 1: content span \[6, 500\] lies outside"):
+        ev.score_file(gold, pred)
+
+
+def test_predictions_for_articles_not_in_gold_are_reported_not_dropped_silently(tmp_path, capsys):
+    gold = _tiny_gold(tmp_path / "gold.jsonl")
+    rows = [json.loads(line) for line in gold.read_text().splitlines()]
+    pred = _write(tmp_path / "pred.jsonl", rows + [{"id": "elsewhere", "attributions": []}])
+    args = types.SimpleNamespace(gold=str(gold), score=str(pred), split_by=None, json=None, limit=None)
+    assert ev.run_cli(args) == 0
+    out = capsys.readouterr().out
+    assert "ignored 1 predicted article(s) not in the gold file: elsewhere" in out
+    assert "words/s" not in out  # nothing was run, so no speed to report
+
+
+# --------------------------------------------------------------------------- intervals
+def test_intervals_hold_the_score_and_widen_when_articles_disagree(tmp_path):
+    text = "The mayor said that taxes will rise next year."
+    a = {"source": [sp("The mayor", text)], "cue": [sp("said", text)], "content": [sp("that taxes will rise next year", text)]}
+    gold = _write(tmp_path / "gold.jsonl", [{"id": f"g{i}", "text": text, "attributions": [a]} for i in range(10)])
+    perfect = ev.score_file(gold, gold)["intervals"]["relaxed F1"]
+    assert perfect["low"] == perfect["high"] == 1.0
+    half = _write(tmp_path / "half.jsonl", [{"id": f"g{i}", "attributions": [a] if i % 2 else []} for i in range(10)])
+    result = ev.score_file(gold, half)
+    iv, f1 = result["intervals"]["relaxed F1"], result["metrics"]["relaxed"]["overall"]["f1"]
+    assert iv["low"] < f1 < iv["high"]  # recall .5, precision 1: F1 .667, and the resamples scatter around it
+    assert ev.score_file(gold, half)["intervals"] == result["intervals"]  # fixed seed: same file, same interval
+
+
 # --------------------------------------------------------------------------- the command
 def _tiny_gold(path: Path) -> Path:
     rows = []

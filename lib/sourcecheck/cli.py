@@ -100,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("gold", help="gold JSONL (PolNeAR format)")
     e.add_argument("--split-by", choices=["publisher"], help="also report scores per publisher")
     e.add_argument("--json", metavar="OUT", help="write all scores as JSON to OUT")
-    e.add_argument("--predictions", metavar="PRED", help="write predictions as JSONL in the gold format")
+    out = e.add_mutually_exclusive_group()
+    out.add_argument("--predictions", metavar="PRED", help="write the extractor's predictions as JSONL in the gold format")
+    out.add_argument("--score", metavar="PRED", help="score this predictions file (gold format, matched by id) instead of running the extractor")
     e.add_argument("--limit", type=int, help="only the first N articles")
     e.set_defaults(func=_cmd_evaluate)
 

@@ -46,17 +46,16 @@ def polnear_dir() -> Optional[Path]:
     return next((p for p in cands if (p / "dev.jsonl").is_file()), None)
 
 
-def read_jsonl_rows(path, required: tuple[str, ...], what: str, expected: str, limit: Optional[int] = None) -> list[dict]:
-    """Read a JSONL file of objects that each carry the ``required`` fields.
+def iter_jsonl(path, what: str, expected: str):
+    """``(line number, object)`` for every non-blank line of a JSONL file.
 
     Raises ``EvaluationError`` naming the file (and the line) when the file is
-    missing, a line is not JSON, or a row lacks a required field; ``what`` names
-    the file for the reader ("gold file"), ``expected`` says what format to pass.
+    missing or a line is not JSON; ``what`` names the file for the reader ("gold
+    file"), ``expected`` says what format to pass.
     """
     p = Path(path)
     if not p.is_file():
         raise EvaluationError(f"{p}: {what} not found (pass {expected})")
-    rows = []
     with p.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
@@ -65,10 +64,26 @@ def read_jsonl_rows(path, required: tuple[str, ...], what: str, expected: str, l
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise EvaluationError(f"{p}: line {n} is not valid JSON ({exc.msg}); one object per line is expected") from exc
-            missing = [k for k in required if not isinstance(row, dict) or k not in row]
-            if missing:
-                raise EvaluationError(f"{p}: line {n} has no {', '.join(repr(k) for k in missing)}; expected {expected}")
-            rows.append(row)
-            if limit is not None and len(rows) >= limit:
-                break
+            yield n, row
+
+
+def read_jsonl_rows(path, required: tuple[str, ...], what: str, expected: str, limit: Optional[int] = None) -> list[dict]:
+    """Read a JSONL file of objects that each carry the ``required`` fields.
+
+    Raises ``EvaluationError`` naming the file (and the line) when the file is
+    missing, a line is not JSON, or a row lacks a required field (see ``iter_jsonl``).
+    """
+    return [row for _, row in read_jsonl_numbered(path, required, what, expected, limit)]
+
+
+def read_jsonl_numbered(path, required: tuple[str, ...], what: str, expected: str, limit: Optional[int] = None) -> list[tuple[int, dict]]:
+    """``read_jsonl_rows`` keeping each row's line number, for messages about a row's content."""
+    rows = []
+    for n, row in iter_jsonl(path, what, expected):
+        missing = [k for k in required if not isinstance(row, dict) or k not in row]
+        if missing:
+            raise EvaluationError(f"{Path(path)}: line {n} has no {', '.join(repr(k) for k in missing)}; expected {expected}")
+        rows.append((n, row))
+        if limit is not None and len(rows) >= limit:
+            break
     return rows

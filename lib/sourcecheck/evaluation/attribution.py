@@ -23,8 +23,17 @@ Metrics, per role (source, cue, content) and overall, micro-averaged over articl
   spans share at least one token (when gold has no source, the prediction must
   have none); ``relaxed_nosource`` drops the source condition.
 
+Each headline score comes with a 95% interval from resampling the articles
+(``bootstrap_intervals``): on 84 dev articles a score is only known to within a
+couple of points, and the interval says how many.
+
 Speed: words (whitespace-separated) per second of parse + extraction, next to the
 bare parse words per second of the same texts in the same run, and their ratio.
+
+``score_file`` scores a predictions file instead of running the extractor (``sourcecheck
+evaluate GOLD --score PRED``): another system's output in the same JSONL shape, or
+ours saved with ``--predictions``. Both files are checked before scoring: every
+span must lie inside its article's text and every gold article needs a prediction.
 """
 from __future__ import annotations
 
@@ -40,7 +49,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from ..errors import EvaluationError
-from . import read_jsonl_rows
+from . import read_jsonl_numbered
 
 ROLES = ("source", "cue", "content")
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
@@ -48,12 +57,101 @@ TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 EDGE_CHARS = set(" \t\r\n\u00a0\u2009\u202f\"'`“”‘’«».,;:!?()[]{}-–—…")
 RELAXED_MIN_OVERLAP = 0.5
 RELAXED_MIN_JACCARD = 0.3
+#: Article resamples behind the 95% intervals ``evaluate`` reports (fixed seed: same file, same interval).
+BOOTSTRAP_SAMPLES = 1000
+#: The headline scores that get an interval: (label, metric kind, role).
+INTERVAL_METRICS = (
+    ("relaxed F1", "relaxed", "overall"),
+    ("relaxed F1 without source", "relaxed_nosource", "overall"),
+    ("cue exact F1", "exact", "cue"),
+    ("content token F1", "token", "content"),
+    ("source token F1", "token", "source"),
+)
+_GOLD_FORMAT = "PolNeAR-format JSONL, e.g. dev.jsonl"
+_SHOWN_PROBLEMS = 5
 
 
 # --------------------------------------------------------------------------- reading
 def read_jsonl(path, limit: Optional[int] = None) -> list[dict]:
-    """Read a PolNeAR-format JSONL file (gold or predictions)."""
-    return read_jsonl_rows(path, ("attributions",), "gold file", "PolNeAR-format JSONL, e.g. dev.jsonl", limit)
+    """Read a PolNeAR-format gold JSONL file, checked before any work starts: every
+    article needs its ``text`` and a list of attributions whose spans lie inside it.
+    Raises ``EvaluationError`` naming the file, line, article and span at fault."""
+    numbered = read_jsonl_numbered(path, ("attributions",), "gold file", _GOLD_FORMAT, limit)
+    problems = []
+    for n, row in numbered:
+        if not isinstance(row.get("text"), str):
+            problems.append(f"line {n} (article {row.get('id')!r}) has no 'text'; gold must carry the article text")
+            continue
+        problems += [f"line {n} (article {row.get('id')!r}): {p}" for p in span_problems(row["attributions"], row["text"])]
+    _raise_problems(path, problems, "fix the file; offsets are character offsets into the article's text, end exclusive")
+    return [row for _, row in numbered]
+
+
+def read_predictions(path, gold: list[dict]) -> tuple[list[list[dict]], list]:
+    """Predictions for each gold article (matched by ``id``) from a JSONL file in the gold
+    shape, checked against the gold texts; also the predicted ids that are not in gold.
+
+    Every gold article needs a prediction line (an article with nothing found is a line
+    with ``"attributions": []``): a missing one is an error, not a silent zero."""
+    gold_ids = [row.get("id") for row in gold]
+    dup = sorted({str(i) for i in gold_ids if gold_ids.count(i) > 1})
+    if dup:
+        raise EvaluationError(f"gold articles share an id ({', '.join(dup[:_SHOWN_PROBLEMS])}); predictions are matched by id")
+    numbered = read_jsonl_numbered(path, ("id", "attributions"), "predictions file", "JSONL in the gold shape, as written by --predictions")
+    by_id: dict = {}
+    problems = []
+    for n, row in numbered:
+        if row["id"] in by_id:
+            problems.append(f"line {n}: article {row['id']!r} appears twice")
+        by_id[row["id"]] = (n, row["attributions"])
+    texts = {row.get("id"): row["text"] for row in gold}
+    for i, (n, attrs) in by_id.items():
+        if i in texts:
+            problems += [f"line {n} (article {i!r}): {p}" for p in span_problems(attrs, texts[i])]
+    missing = [str(i) for i in gold_ids if i not in by_id]
+    if missing:
+        problems.append(
+            f"no prediction for {len(missing)} of the {len(gold_ids)} gold articles ({', '.join(missing[:_SHOWN_PROBLEMS])}"
+            f"{', ...' if len(missing) > _SHOWN_PROBLEMS else ''}); write a line with \"attributions\": [] for an article with none"
+        )
+    _raise_problems(path, problems, "predictions use the gold file's ids and character offsets into its texts")
+    extra = [i for i in by_id if i not in texts]
+    return [by_id[i][1] for i in gold_ids], extra
+
+
+def span_problems(attributions, text: str) -> list[str]:
+    """What is wrong with a list of attributions in the JSONL shape, for ``text``: each must be
+    an object whose roles are lists of ``[start, end]`` character offsets inside the text."""
+    if not isinstance(attributions, list):
+        return ["'attributions' is not a list"]
+    out = []
+    for k, a in enumerate(attributions, 1):
+        name = f"attribution {k}" + (f" ({a['id']})" if isinstance(a, dict) and "id" in a else "")
+        if not isinstance(a, dict):
+            out.append(f"{name} is not an object with source, cue and content")
+            continue
+        for r in ROLES:
+            spans = a.get(r, [])
+            if not isinstance(spans, list):
+                out.append(f"{name}: {r} is not a list of [start, end] spans")
+                continue
+            for sp in spans:
+                ok = isinstance(sp, (list, tuple)) and len(sp) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in sp)
+                if not ok:
+                    out.append(f"{name}: {r} span {sp!r} is not a pair of integer offsets")
+                elif sp[0] > sp[1]:
+                    out.append(f"{name}: {r} span {list(sp)} ends before it starts")
+                elif sp[0] < 0 or sp[1] > len(text):
+                    out.append(f"{name}: {r} span {list(sp)} lies outside the text ({len(text)} characters)")
+    return out
+
+
+def _raise_problems(path, problems: list[str], hint: str) -> None:
+    if not problems:
+        return
+    shown = "; ".join(problems[:_SHOWN_PROBLEMS])
+    more = f"; and {len(problems) - _SHOWN_PROBLEMS} more" if len(problems) > _SHOWN_PROBLEMS else ""
+    raise EvaluationError(f"{Path(path)}: {len(problems)} problem{'s' * (len(problems) != 1)}: {shown}{more} ({hint})")
 
 
 # --------------------------------------------------------------------------- span helpers
@@ -218,23 +316,23 @@ def evaluate(
     nlp=None,
     progress: bool = False,
 ) -> dict:
-    """Run the extractor on every gold article and score it; returns a JSON-able dict."""
+    """Run the extractor on every gold article and score it; returns a JSON-able dict.
+
+    ``predictions_path`` receives the extractor's output in the gold shape (score it
+    again, or with another scorer, via ``score_file``)."""
     from ..attribution import extract_attributions
     from ..nlp import load_pipeline
 
     rows = read_jsonl(gold_path, limit)
     nlp = nlp or load_pipeline()
-    totals: dict = {}
-    groups: dict[str, dict] = defaultdict(dict)
     extract_attributions(nlp("Warm-up: the officials said it would load the models."))  # not timed
     words = 0
     t_parse = t_extract = 0.0
+    preds = []
     out_fh = open(predictions_path, "w", encoding="utf-8") if predictions_path else None
     try:
         for n, row in enumerate(rows, 1):
-            text = row.get("text")
-            if not isinstance(text, str):
-                raise EvaluationError(f"{gold_path}: article {row.get('id')!r} has no 'text'; gold must carry the article text")
+            text = row["text"]
             t0 = time.perf_counter()
             if len(text) >= nlp.max_length:
                 nlp.max_length = len(text) + 1
@@ -245,37 +343,78 @@ def evaluate(
             t_parse += t1 - t0
             t_extract += t2 - t1
             words += len(text.split())
-            pred = spans_to_lists(attrs)
-            counts = score_article(text, row["attributions"], pred)
-            _add(totals, counts)
-            if split_by:
-                _add(groups[str(row.get(split_by))], counts)
+            preds.append(spans_to_lists(attrs))
             if out_fh:
-                out_fh.write(json.dumps({"id": row.get("id"), "attributions": pred}, ensure_ascii=False) + "\n")
+                out_fh.write(json.dumps({"id": row.get("id"), "attributions": preds[-1]}, ensure_ascii=False) + "\n")
             if progress and n % 10 == 0:
                 print(f"  {n}/{len(rows)} articles", file=sys.stderr, flush=True)
     finally:
         if out_fh:
             out_fh.close()
+    result = _result(gold_path, rows, preds, split_by)
+    result["speed"] = {
+        "words_per_second": round(words / (t_parse + t_extract), 1) if words else 0.0,
+        "parse_words_per_second": round(words / t_parse, 1) if words else 0.0,
+        "ratio": round(t_parse / (t_parse + t_extract), 3) if words else 0.0,
+        "extract_seconds": round(t_extract, 3),
+        "parse_seconds": round(t_parse, 3),
+    }
+    return result
+
+
+def score_file(gold_path, predictions_path, split_by: Optional[str] = None, limit: Optional[int] = None) -> dict:
+    """Score a predictions file (the gold JSONL shape, matched by ``id``) without running the
+    extractor: another system's output, or one of ours saved with ``--predictions``."""
+    rows = read_jsonl(gold_path, limit)
+    preds, extra = read_predictions(predictions_path, rows)
+    result = _result(gold_path, rows, preds, split_by)
+    result["predictions"] = str(predictions_path)
+    result["ignored_predictions"] = extra
+    return result
+
+
+def _result(gold_path, rows: list[dict], preds: list[list[dict]], split_by: Optional[str]) -> dict:
+    per_article = [score_article(row["text"], row["attributions"], pred) for row, pred in zip(rows, preds)]
+    totals: dict = {}
+    groups: dict[str, dict] = defaultdict(dict)
+    for row, counts in zip(rows, per_article):
+        _add(totals, counts)
+        if split_by:
+            _add(groups[str(row.get(split_by))], counts)
     result = {
         "gold": str(gold_path),
         "articles": len(rows),
-        "words": words,
+        "words": sum(len(row["text"].split()) for row in rows),
         "attributions_gold": int(totals.get("n_gold", 0)),
         "attributions_pred": int(totals.get("n_pred", 0)),
         "metrics": summarise(totals),
-        "speed": {
-            "words_per_second": round(words / (t_parse + t_extract), 1) if words else 0.0,
-            "parse_words_per_second": round(words / t_parse, 1) if words else 0.0,
-            "ratio": round(t_parse / (t_parse + t_extract), 3) if words else 0.0,
-            "extract_seconds": round(t_extract, 3),
-            "parse_seconds": round(t_parse, 3),
-        },
+        "intervals": bootstrap_intervals(per_article),
     }
     if split_by:
         result["split_by"] = split_by
         result["groups"] = {k: {"attributions_gold": int(v.get("n_gold", 0)), "metrics": summarise(v)} for k, v in sorted(groups.items())}
     return result
+
+
+def bootstrap_intervals(per_article: list[dict], samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> dict:
+    """95% percentile intervals of the headline scores (``INTERVAL_METRICS``) over
+    ``samples`` resamples of the articles with replacement: how far a score could move
+    on another set of articles like these. Deterministic for a given ``seed``."""
+    if not per_article:
+        return {}
+    keys = sorted(set().union(*per_article))
+    counts = np.array([[c.get(k, 0.0) for k in keys] for c in per_article])
+    rng = np.random.default_rng(seed)
+    draws: dict[str, list[float]] = {label: [] for label, _, _ in INTERVAL_METRICS}
+    for _ in range(samples):
+        picked = rng.integers(0, len(per_article), len(per_article))
+        m = summarise(dict(zip(keys, counts[picked].sum(axis=0))))
+        for label, kind, role in INTERVAL_METRICS:
+            draws[label].append(m[kind][role]["f1"])
+    return {
+        label: {"low": round(float(np.percentile(v, 2.5)), 4), "high": round(float(np.percentile(v, 97.5)), 4), "samples": samples}
+        for label, v in draws.items()
+    }
 
 
 # --------------------------------------------------------------------------- display
@@ -288,13 +427,24 @@ def format_table(metrics: dict) -> str:
 
 
 def format_report(result: dict) -> str:
-    sp = result["speed"]
-    parts = [
-        f"{result['gold']}: {result['articles']} articles, {result['words']} words, "
-        f"{result['attributions_gold']} gold / {result['attributions_pred']} predicted attributions",
-        format_table(result["metrics"]),
-        f"speed: {sp['words_per_second']:.0f} words/s (bare parse {sp['parse_words_per_second']:.0f} words/s, ratio {sp['ratio']:.2f})",
-    ]
+    head = f"{result['gold']}: {result['articles']} articles, {result['words']} words, "
+    head += f"{result['attributions_gold']} gold / {result['attributions_pred']} predicted attributions"
+    if "predictions" in result:
+        head += f" (from {result['predictions']})"
+    parts = [head, format_table(result["metrics"])]
+    if result.get("intervals"):
+        m = result["metrics"]
+        lines = [f"95% intervals over {next(iter(result['intervals'].values()))['samples']} resamples of the articles:"]
+        for label, kind, role in INTERVAL_METRICS:
+            iv = result["intervals"][label]
+            lines.append(f"  {label:<27}{m[kind][role]['f1']:.3f}  ({iv['low']:.3f} to {iv['high']:.3f})")
+        parts.append("\n".join(lines))
+    sp = result.get("speed")
+    if sp:
+        parts.append(f"speed: {sp['words_per_second']:.0f} words/s (bare parse {sp['parse_words_per_second']:.0f} words/s, ratio {sp['ratio']:.2f})")
+    extra = result.get("ignored_predictions")
+    if extra:
+        parts.append(f"ignored {len(extra)} predicted article(s) not in the gold file: {', '.join(map(str, extra[:5]))}{', ...' if len(extra) > 5 else ''}")
     for name, g in result.get("groups", {}).items():
         m = g["metrics"]
         parts.append(
@@ -306,14 +456,17 @@ def format_report(result: dict) -> str:
 
 
 def run_cli(args) -> int:
-    """Entry point for ``sourcecheck evaluate`` (args: gold, split_by, json, predictions, limit)."""
-    result = evaluate(
-        args.gold,
-        split_by=getattr(args, "split_by", None),
-        predictions_path=getattr(args, "predictions", None),
-        limit=getattr(args, "limit", None),
-        progress=True,
-    )
+    """Entry point for ``sourcecheck evaluate`` (args: gold, split_by, json, predictions, score, limit)."""
+    if getattr(args, "score", None):
+        result = score_file(args.gold, args.score, split_by=getattr(args, "split_by", None), limit=getattr(args, "limit", None))
+    else:
+        result = evaluate(
+            args.gold,
+            split_by=getattr(args, "split_by", None),
+            predictions_path=getattr(args, "predictions", None),
+            limit=getattr(args, "limit", None),
+            progress=True,
+        )
     print(format_report(result))
     out = getattr(args, "json", None)
     if out:
