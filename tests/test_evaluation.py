@@ -231,6 +231,29 @@ def test_intervals_hold_the_score_and_widen_when_articles_disagree(tmp_path):
     assert ev.score_file(gold, half)["intervals"] == result["intervals"]  # fixed seed: same file, same interval
 
 
+def test_baseline_comparison_is_paired_and_says_which_system_is_better(tmp_path, capsys):
+    text = "The mayor said that taxes will rise next year."
+    a = {"source": [sp("The mayor", text)], "cue": [sp("said", text)], "content": [sp("that taxes will rise next year", text)]}
+    gold = _write(tmp_path / "gold.jsonl", [{"id": f"g{i}", "text": text, "attributions": [a]} for i in range(10)])
+    half = _write(tmp_path / "half.jsonl", [{"id": f"g{i}", "attributions": [a] if i % 2 else []} for i in range(10)])
+    same = ev.score_file(gold, half, baseline_path=half)["baseline"]["differences"]["relaxed F1"]
+    assert same["difference"] == same["low"] == same["high"] == 0.0
+    better = ev.score_file(gold, gold, baseline_path=half)
+    d = better["baseline"]["differences"]["relaxed F1"]
+    assert d["difference"] == pytest.approx(1.0 - 0.6667, abs=1e-3) and d["low"] > 0
+    args = types.SimpleNamespace(gold=str(gold), score=str(half), baseline=str(gold), split_by=None, json=None, limit=None)
+    assert ev.run_cli(args) == 0
+    out = capsys.readouterr().out
+    assert "compared with" in out and "relaxed F1" in out and ": worse" in out
+
+
+def test_a_bad_baseline_file_fails_before_the_extractor_runs(tmp_path):
+    gold = _tiny_gold(tmp_path / "gold.jsonl")
+    base = _write(tmp_path / "base.jsonl", [{"id": "a0", "attributions": []}])
+    with pytest.raises(EvaluationError, match="base.jsonl: .*no prediction for 1 of the 2 gold articles"):
+        ev.evaluate(gold, baseline_path=base, nlp=object())  # never reaches the parser
+
+
 # --------------------------------------------------------------------------- the command
 def _tiny_gold(path: Path) -> Path:
     rows = []

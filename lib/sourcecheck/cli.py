@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     out = e.add_mutually_exclusive_group()
     out.add_argument("--predictions", metavar="PRED", help="write the extractor's predictions as JSONL in the gold format")
     out.add_argument("--score", metavar="PRED", help="score this predictions file (gold format, matched by id) instead of running the extractor")
+    e.add_argument("--baseline", metavar="PRED", help="compare with this predictions file on the same articles (paired intervals of the difference)")
     e.add_argument("--limit", type=int, help="only the first N articles")
     e.set_defaults(func=_cmd_evaluate)
 

@@ -34,6 +34,8 @@ bare parse words per second of the same texts in the same run, and their ratio.
 evaluate GOLD --score PRED``): another system's output in the same JSONL shape, or
 ours saved with ``--predictions``. Both files are checked before scoring: every
 span must lie inside its article's text and every gold article needs a prediction.
+``--baseline PRED`` compares with another predictions file on the same articles
+(``paired_differences``): is a change, or another system, really better?
 """
 from __future__ import annotations
 
@@ -315,15 +317,19 @@ def evaluate(
     limit: Optional[int] = None,
     nlp=None,
     progress: bool = False,
+    baseline_path=None,
 ) -> dict:
     """Run the extractor on every gold article and score it; returns a JSON-able dict.
 
     ``predictions_path`` receives the extractor's output in the gold shape (score it
-    again, or with another scorer, via ``score_file``)."""
+    again, or with another scorer, via ``score_file``). ``baseline_path``: a predictions
+    file to compare with, article by article (``paired_differences``)."""
     from ..attribution import extract_attributions
     from ..nlp import load_pipeline
 
     rows = read_jsonl(gold_path, limit)
+    if baseline_path is not None:
+        read_predictions(baseline_path, rows)  # a bad baseline file fails now, not after the run
     nlp = nlp or load_pipeline()
     extract_attributions(nlp("Warm-up: the officials said it would load the models."))  # not timed
     words = 0
@@ -351,7 +357,7 @@ def evaluate(
     finally:
         if out_fh:
             out_fh.close()
-    result = _result(gold_path, rows, preds, split_by)
+    result = _result(gold_path, rows, preds, split_by, baseline_path)
     result["speed"] = {
         "words_per_second": round(words / (t_parse + t_extract), 1) if words else 0.0,
         "parse_words_per_second": round(words / t_parse, 1) if words else 0.0,
@@ -362,18 +368,18 @@ def evaluate(
     return result
 
 
-def score_file(gold_path, predictions_path, split_by: Optional[str] = None, limit: Optional[int] = None) -> dict:
+def score_file(gold_path, predictions_path, split_by: Optional[str] = None, limit: Optional[int] = None, baseline_path=None) -> dict:
     """Score a predictions file (the gold JSONL shape, matched by ``id``) without running the
     extractor: another system's output, or one of ours saved with ``--predictions``."""
     rows = read_jsonl(gold_path, limit)
     preds, extra = read_predictions(predictions_path, rows)
-    result = _result(gold_path, rows, preds, split_by)
+    result = _result(gold_path, rows, preds, split_by, baseline_path)
     result["predictions"] = str(predictions_path)
     result["ignored_predictions"] = extra
     return result
 
 
-def _result(gold_path, rows: list[dict], preds: list[list[dict]], split_by: Optional[str]) -> dict:
+def _result(gold_path, rows: list[dict], preds: list[list[dict]], split_by: Optional[str], baseline_path=None) -> dict:
     per_article = [score_article(row["text"], row["attributions"], pred) for row, pred in zip(rows, preds)]
     totals: dict = {}
     groups: dict[str, dict] = defaultdict(dict)
@@ -388,8 +394,17 @@ def _result(gold_path, rows: list[dict], preds: list[list[dict]], split_by: Opti
         "attributions_gold": int(totals.get("n_gold", 0)),
         "attributions_pred": int(totals.get("n_pred", 0)),
         "metrics": summarise(totals),
-        "intervals": bootstrap_intervals(per_article),
+        "intervals": bootstrap_intervals(per_article) if per_article else {},
     }
+    if baseline_path is not None:
+        base, extra = read_predictions(baseline_path, rows)
+        per_base = [score_article(row["text"], row["attributions"], pred) for row, pred in zip(rows, base)]
+        result["baseline"] = {
+            "predictions": str(baseline_path),
+            "metrics": summarise(_total(per_base)),
+            "differences": paired_differences(per_article, per_base),
+            "ignored_predictions": extra,
+        }
     if split_by:
         result["split_by"] = split_by
         result["groups"] = {k: {"attributions_gold": int(v.get("n_gold", 0)), "metrics": summarise(v)} for k, v in sorted(groups.items())}
@@ -400,21 +415,62 @@ def bootstrap_intervals(per_article: list[dict], samples: int = BOOTSTRAP_SAMPLE
     """95% percentile intervals of the headline scores (``INTERVAL_METRICS``) over
     ``samples`` resamples of the articles with replacement: how far a score could move
     on another set of articles like these. Deterministic for a given ``seed``."""
-    if not per_article:
-        return {}
-    keys = sorted(set().union(*per_article))
-    counts = np.array([[c.get(k, 0.0) for k in keys] for c in per_article])
-    rng = np.random.default_rng(seed)
-    draws: dict[str, list[float]] = {label: [] for label, _, _ in INTERVAL_METRICS}
-    for _ in range(samples):
-        picked = rng.integers(0, len(per_article), len(per_article))
-        m = summarise(dict(zip(keys, counts[picked].sum(axis=0))))
-        for label, kind, role in INTERVAL_METRICS:
-            draws[label].append(m[kind][role]["f1"])
+    draws = _resampled_scores([per_article], samples, seed)
     return {
-        label: {"low": round(float(np.percentile(v, 2.5)), 4), "high": round(float(np.percentile(v, 97.5)), 4), "samples": samples}
+        label: {"low": _pct(v[0], 2.5), "high": _pct(v[0], 97.5), "samples": samples}
         for label, v in draws.items()
     }
+
+
+def paired_differences(per_article: list[dict], baseline: list[dict], samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> dict:
+    """Headline scores minus a baseline's on the same articles, each with a paired 95%
+    interval (both systems are scored on the same resampled articles, so the interval is
+    much narrower than either score's own): ``{label: {"difference", "low", "high"}}``.
+    An interval that excludes 0 is a difference these articles can tell apart."""
+    if not per_article:
+        return {}
+    ours, theirs = summarise(_total(per_article)), summarise(_total(baseline))
+    draws = _resampled_scores([per_article, baseline], samples, seed)
+    out = {}
+    for label, kind, role in INTERVAL_METRICS:
+        d = [x - y for x, y in zip(*draws[label])]
+        out[label] = {
+            "difference": round(ours[kind][role]["f1"] - theirs[kind][role]["f1"], 4),
+            "low": _pct(d, 2.5),
+            "high": _pct(d, 97.5),
+            "samples": samples,
+        }
+    return out
+
+
+def _total(per_article: list[dict]) -> dict:
+    total: dict = {}
+    for c in per_article:
+        _add(total, c)
+    return total
+
+
+def _pct(values, q: float) -> float:
+    return round(float(np.percentile(values, q)), 4) if len(values) else 0.0
+
+
+def _resampled_scores(systems: list[list[dict]], samples: int, seed: int) -> dict[str, list[list[float]]]:
+    """For each ``INTERVAL_METRICS`` label, one list of resampled F1s per system; every
+    resample draws the same articles for all systems (paired)."""
+    draws: dict[str, list[list[float]]] = {label: [[] for _ in systems] for label, _, _ in INTERVAL_METRICS}
+    n = len(systems[0])
+    if not n:
+        return draws
+    keys = sorted(set().union(*(c for per in systems for c in per)))
+    mats = [np.array([[c.get(k, 0.0) for k in keys] for c in per]) for per in systems]
+    rng = np.random.default_rng(seed)
+    for _ in range(samples):
+        picked = rng.integers(0, n, n)
+        for s, mat in enumerate(mats):
+            m = summarise(dict(zip(keys, mat[picked].sum(axis=0))))
+            for label, kind, role in INTERVAL_METRICS:
+                draws[label][s].append(m[kind][role]["f1"])
+    return draws
 
 
 # --------------------------------------------------------------------------- display
@@ -439,6 +495,17 @@ def format_report(result: dict) -> str:
             iv = result["intervals"][label]
             lines.append(f"  {label:<27}{m[kind][role]['f1']:.3f}  ({iv['low']:.3f} to {iv['high']:.3f})")
         parts.append("\n".join(lines))
+    base = result.get("baseline")
+    if base:
+        lines = [f"compared with {base['predictions']} (same articles; paired 95% intervals of the difference):"]
+        for label, kind, role in INTERVAL_METRICS:
+            d = base["differences"][label]
+            verdict = "better" if d["low"] > 0 else "worse" if d["high"] < 0 else "no clear difference"
+            lines.append(
+                f"  {label:<27}{base['metrics'][kind][role]['f1']:.3f} -> {result['metrics'][kind][role]['f1']:.3f}  "
+                f"{d['difference']:+.3f} ({d['low']:+.3f} to {d['high']:+.3f}): {verdict}"
+            )
+        parts.append("\n".join(lines))
     sp = result.get("speed")
     if sp:
         parts.append(f"speed: {sp['words_per_second']:.0f} words/s (bare parse {sp['parse_words_per_second']:.0f} words/s, ratio {sp['ratio']:.2f})")
@@ -458,7 +525,10 @@ def format_report(result: dict) -> str:
 def run_cli(args) -> int:
     """Entry point for ``sourcecheck evaluate`` (args: gold, split_by, json, predictions, score, limit)."""
     if getattr(args, "score", None):
-        result = score_file(args.gold, args.score, split_by=getattr(args, "split_by", None), limit=getattr(args, "limit", None))
+        result = score_file(
+            args.gold, args.score, split_by=getattr(args, "split_by", None), limit=getattr(args, "limit", None),
+            baseline_path=getattr(args, "baseline", None),
+        )
     else:
         result = evaluate(
             args.gold,
@@ -466,6 +536,7 @@ def run_cli(args) -> int:
             predictions_path=getattr(args, "predictions", None),
             limit=getattr(args, "limit", None),
             progress=True,
+            baseline_path=getattr(args, "baseline", None),
         )
     print(format_report(result))
     out = getattr(args, "json", None)
