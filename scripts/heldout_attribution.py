@@ -8,6 +8,13 @@ then runs the extractor with them on the remaining articles and prints the
 metrics of ``sourcecheck evaluate``. This is the number to develop and tune
 against; PolNeAR dev is only for reporting. ``--docbin`` is passed on to the
 training script.
+
+To judge a change, save the held-out predictions before it and compare after it,
+article by article, with paired 95% intervals of each score's difference::
+
+    .venv/bin/python scripts/heldout_attribution.py TRAIN --predictions before.jsonl
+    # ... change the extractor ...
+    .venv/bin/python scripts/heldout_attribution.py TRAIN --baseline before.jsonl
 """
 from __future__ import annotations
 
@@ -31,6 +38,8 @@ def main(argv=None) -> int:
     ap.add_argument("--split", type=int, default=740, help="train on the articles before this one, score the rest")
     ap.add_argument("--docbin", help="spaCy DocBin of the same texts, in file order (passed to the training script)")
     ap.add_argument("--json", help="also write the metrics here")
+    ap.add_argument("--predictions", help="write the held-out predictions here (gold JSONL shape)")
+    ap.add_argument("--baseline", help="compare with these held-out predictions (an earlier --predictions file)")
     args = ap.parse_args(argv)
 
     lines = [line for line in open(args.train, encoding="utf-8") if line.strip()]
@@ -46,7 +55,7 @@ def main(argv=None) -> int:
         held.write_text("".join(lines[args.split:]), encoding="utf-8")
         for name in ("CUE_MODEL", "ROLE_MODEL", "RANK_MODEL"):
             setattr(attribution, name, models / getattr(attribution, name).name)
-        result = evaluate(held, progress=True)
+        result = evaluate(held, progress=True, predictions_path=args.predictions, baseline_path=args.baseline)
     result["gold"] = f"{args.train}[{args.split}:]"
     print(format_report(result))
     if args.json:

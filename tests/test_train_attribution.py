@@ -74,9 +74,14 @@ def test_heldout_script_scores_articles_the_models_did_not_see(tmp_path):
     """The held-out command trains on the first articles and scores only the rest (the tiny
     file's last two articles reuse the sentences the first six teach)."""
     train = _tiny_train_file(tmp_path / "train.jsonl")
-    out = tmp_path / "heldout.json"
+    held_ids = [json.loads(line)["id"] for line in train.read_text().splitlines()[6:]]
+    # a baseline that found nothing in the held-out articles: the run must come out better
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("".join(json.dumps({"id": i, "attributions": []}) + "\n" for i in held_ids), encoding="utf-8")
+    out, pred = tmp_path / "heldout.json", tmp_path / "pred.jsonl"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "6", "--json", str(out)],
+        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "6", "--json", str(out),
+         "--predictions", str(pred), "--baseline", str(empty)],
         capture_output=True, text=True, timeout=280,
     )
     assert proc.returncode == 0, proc.stderr
@@ -85,6 +90,9 @@ def test_heldout_script_scores_articles_the_models_did_not_see(tmp_path):
     assert result["attributions_gold"] == 8
     assert result["metrics"]["relaxed"]["overall"]["f1"] > 0.5, result["metrics"]["relaxed"]
     assert "ranker examples built" in proc.stdout and "relaxed" in proc.stdout
+    assert [json.loads(line)["id"] for line in pred.read_text().splitlines()] == held_ids
+    assert result["baseline"]["differences"]["relaxed F1"]["difference"] == result["metrics"]["relaxed"]["overall"]["f1"]
+    assert "compared with" in proc.stdout
 
 
 def test_heldout_script_rejects_a_split_that_leaves_nothing(tmp_path):
