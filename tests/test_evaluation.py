@@ -154,6 +154,13 @@ def test_gold_spans_are_checked_before_any_work_and_the_message_points_at_them(t
     assert str(gold) in msg and "line 2" in msg and "'bad-one'" in msg and problem in msg
 
 
+def test_an_empty_gold_file_is_an_error(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match="gold.jsonl: gold file has no articles"):
+        ev.read_jsonl(gold)
+
+
 def test_gold_without_text_is_rejected_when_read(tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text('{"id": "x", "attributions": []}\n', encoding="utf-8")

@@ -43,7 +43,7 @@ import json
 import re
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -86,6 +86,8 @@ def read_jsonl(path, limit: Optional[int] = None) -> list[dict]:
             continue
         problems += [f"line {n} (article {row.get('id')!r}): {p}" for p in span_problems(row["attributions"], row["text"])]
     _raise_problems(path, problems, "fix the file; offsets are character offsets into the article's text, end exclusive")
+    if not numbered:
+        raise EvaluationError(f"{Path(path)}: gold file has no articles (pass {_GOLD_FORMAT})")
     return [row for _, row in numbered]
 
 
@@ -96,13 +98,16 @@ def read_predictions(path, gold: list[dict]) -> tuple[list[list[dict]], list]:
     Every gold article needs a prediction line (an article with nothing found is a line
     with ``"attributions": []``): a missing one is an error, not a silent zero."""
     gold_ids = [row.get("id") for row in gold]
-    dup = sorted({str(i) for i in gold_ids if gold_ids.count(i) > 1})
+    dup = sorted(str(i) for i, k in Counter(map(str, gold_ids)).items() if k > 1)
     if dup:
         raise EvaluationError(f"gold articles share an id ({', '.join(dup[:_SHOWN_PROBLEMS])}); predictions are matched by id")
     numbered = read_jsonl_numbered(path, ("id", "attributions"), "predictions file", "JSONL in the gold shape, as written by --predictions")
     by_id: dict = {}
     problems = []
     for n, row in numbered:
+        if not isinstance(row["id"], (str, int)):
+            problems.append(f"line {n}: id {row['id']!r} is not a string")
+            continue
         if row["id"] in by_id:
             problems.append(f"line {n}: article {row['id']!r} appears twice")
         by_id[row["id"]] = (n, row["attributions"])
@@ -496,7 +501,7 @@ def format_report(result: dict) -> str:
             lines.append(f"  {label:<27}{m[kind][role]['f1']:.3f}  ({iv['low']:.3f} to {iv['high']:.3f})")
         parts.append("\n".join(lines))
     base = result.get("baseline")
-    if base:
+    if base and base["differences"]:
         lines = [f"compared with {base['predictions']} (same articles; paired 95% intervals of the difference):"]
         for label, kind, role in INTERVAL_METRICS:
             d = base["differences"][label]
