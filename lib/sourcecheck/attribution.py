@@ -750,7 +750,6 @@ def _dash_attributions(P: _Parse) -> list[tuple[list[int], list[int], list[int]]
 def _candidate(P: _Parse, cue: list[int], role_tagger) -> Optional[tuple[dict, int, list[int], list[int]]]:
     """Source and content for one cue: ``(attribution fields, anchor, source tokens, content tokens)``,
     or ``None`` when the cue has no usable content or is not a statement."""
-    text = P.text
     a = _anchor(P, cue)
     cue_ids = set(cue)
     start, end = _window(P, a)
@@ -782,15 +781,21 @@ def _candidate(P: _Parse, cue: list[int], role_tagger) -> Optional[tuple[dict, i
     # attribution; an adverb cue ("reportedly") needs no named source
     if not src and not any(P.pos[i] in ("VERB", "AUX", "ADP", "ADV", "PUNCT") for i in cue):
         return None
-    content = [_trim(text, s, e, punct=True) for s, e in _spans_from_tokens(P, con)]
-    content = [(s, e) for s, e in content if e > s]
-    source = [_trim(text, s, e) for s, e in _spans_from_tokens(P, src)]
-    source = [(s, e) for s, e in source if e > s]
+    fields = _fields(P, a, src, cue, con, punct=True)
+    return None if fields is None else (fields, a, src, con)
+
+
+def _fields(P: _Parse, a: int, src: list[int], cue: list[int], con: list[int], punct: bool) -> Optional[dict]:
+    """An attribution's spans (trimmed; with ``punct``, the content also loses clause commas at
+    its edges), quote type, kind and sentence, from its tokens; ``None`` without content or cue."""
+    text = P.text
+    content = [(s, e) for s, e in (_trim(text, s, e, punct=punct) for s, e in _spans_from_tokens(P, con)) if e > s]
+    source = [(s, e) for s, e in (_trim(text, s, e) for s, e in _spans_from_tokens(P, src)) if e > s]
     cs, ce = _trim(text, P.idx[cue[0]], P.end[cue[-1]])
     if not content or ce <= cs:
         return None
     ss, se = _trim(text, P.idx[P.sent_start[a]], P.end[P.sent_end[a] - 1])
-    fields = dict(
+    return dict(
         source=[Span.of(text, s, e) for s, e in source],
         cue=[Span.of(text, cs, ce)],
         content=[Span.of(text, s, e) for s, e in content],
@@ -798,7 +803,6 @@ def _candidate(P: _Parse, cue: list[int], role_tagger) -> Optional[tuple[dict, i
         kind=_kind(P, a, src),
         sentence=Span.of(text, ss, se) if se > ss else None,
     )
-    return fields, a, src, con
 
 
 def _rank_features(P: _Parse, cue: list[int], a: int, src: list[int], con: list[int], prob: float, origin: str) -> dict:
@@ -957,22 +961,9 @@ def extract_attributions(doc, threshold: Optional[float] = None) -> list[Attribu
     for src, cue, con in _dash_attributions(P) + _colon_lines(P):
         if any(x["cue"][0].start <= P.idx[cue[0]] < x["cue"][0].end for x in found):
             continue
-        content = [(s, e) for s, e in (_trim(text, s, e) for s, e in _spans_from_tokens(P, con)) if e > s]
-        source = [(s, e) for s, e in (_trim(text, s, e) for s, e in _spans_from_tokens(P, src)) if e > s]
-        if not content:
-            continue
-        ss, se = _trim(text, P.idx[P.sent_start[cue[0]]], P.end[P.sent_end[cue[0]] - 1])
-        found.append(
-            dict(
-                source=[Span.of(text, s, e) for s, e in source],
-                cue=[Span.of(text, P.idx[cue[0]], P.end[cue[0]])],
-                content=[Span.of(text, s, e) for s, e in content],
-                quote_type=_quote_type(content, P.regions, text),
-                kind=_kind(P, cue[0], src),
-                sentence=Span.of(text, ss, se) if se > ss else None,
-                confidence=0.5,
-            )
-        )
+        fields = _fields(P, cue[0], src, cue, con, punct=False)
+        if fields is not None:
+            found.append(dict(fields, confidence=0.5))
     found.sort(key=lambda x: (min(s.start for s in x["source"] + x["cue"] + x["content"]), x["cue"][0].start))
     ids = dedupe_ids([attribution_id(text, x["content"], x["source"]) for x in found])
     return [Attribution(id=i, **x) for i, x in zip(ids, found)]
