@@ -333,8 +333,7 @@ def evaluate(
     from ..nlp import load_pipeline
 
     rows = read_jsonl(gold_path, limit)
-    if baseline_path is not None:
-        read_predictions(baseline_path, rows)  # a bad baseline file fails now, not after the run
+    baseline = _read_baseline(baseline_path, rows)  # a bad baseline file fails now, not after the run
     nlp = nlp or load_pipeline()
     extract_attributions(nlp("Warm-up: the officials said it would load the models."))  # not timed
     words = 0
@@ -362,7 +361,7 @@ def evaluate(
     finally:
         if out_fh:
             out_fh.close()
-    result = _result(gold_path, rows, preds, split_by, baseline_path)
+    result = _result(gold_path, rows, preds, split_by, baseline)
     result["speed"] = {
         "words_per_second": round(words / (t_parse + t_extract), 1) if words else 0.0,
         "parse_words_per_second": round(words / t_parse, 1) if words else 0.0,
@@ -378,19 +377,26 @@ def score_file(gold_path, predictions_path, split_by: Optional[str] = None, limi
     extractor: another system's output, or one of ours saved with ``--predictions``."""
     rows = read_jsonl(gold_path, limit)
     preds, extra = read_predictions(predictions_path, rows)
-    result = _result(gold_path, rows, preds, split_by, baseline_path)
+    result = _result(gold_path, rows, preds, split_by, _read_baseline(baseline_path, rows))
     result["predictions"] = str(predictions_path)
     result["ignored_predictions"] = extra
     return result
 
 
-def _result(gold_path, rows: list[dict], preds: list[list[dict]], split_by: Optional[str], baseline_path=None) -> dict:
+def _read_baseline(path, rows: list[dict]) -> Optional[dict]:
+    """A baseline predictions file, read and checked once: ``{"predictions", "attributions", "ignored"}``."""
+    if path is None:
+        return None
+    preds, extra = read_predictions(path, rows)
+    return {"predictions": str(path), "attributions": preds, "ignored": extra}
+
+
+def _result(gold_path, rows: list[dict], preds: list[list[dict]], split_by: Optional[str], baseline: Optional[dict] = None) -> dict:
     per_article = [score_article(row["text"], row["attributions"], pred) for row, pred in zip(rows, preds)]
-    totals: dict = {}
+    totals = _total(per_article)
     groups: dict[str, dict] = defaultdict(dict)
-    for row, counts in zip(rows, per_article):
-        _add(totals, counts)
-        if split_by:
+    if split_by:
+        for row, counts in zip(rows, per_article):
             _add(groups[str(row.get(split_by))], counts)
     result = {
         "gold": str(gold_path),
@@ -401,14 +407,13 @@ def _result(gold_path, rows: list[dict], preds: list[list[dict]], split_by: Opti
         "metrics": summarise(totals),
         "intervals": bootstrap_intervals(per_article) if per_article else {},
     }
-    if baseline_path is not None:
-        base, extra = read_predictions(baseline_path, rows)
-        per_base = [score_article(row["text"], row["attributions"], pred) for row, pred in zip(rows, base)]
+    if baseline is not None:
+        per_base = [score_article(row["text"], row["attributions"], pred) for row, pred in zip(rows, baseline["attributions"])]
         result["baseline"] = {
-            "predictions": str(baseline_path),
+            "predictions": baseline["predictions"],
             "metrics": summarise(_total(per_base)),
             "differences": paired_differences(per_article, per_base),
-            "ignored_predictions": extra,
+            "ignored_predictions": baseline["ignored"],
         }
     if split_by:
         result["split_by"] = split_by
