@@ -168,6 +168,18 @@ def test_gold_without_text_is_rejected_when_read(tmp_path):
         ev.read_jsonl(gold)
 
 
+def test_conflict_set_span_mismatch_names_the_file_line(tmp_path):
+    from sourcecheck.evaluation.flags import read_gold
+
+    span = {"start": 0, "end": 3, "text": "Bob"}
+    good = {"text": TEXT, "conflicts": [{"claim": span, "evidence": []}]}
+    bad = {"text": TEXT, "conflicts": [{"claim": dict(span, text="Ann"), "evidence": []}]}
+    path = tmp_path / "conflicts.jsonl"
+    path.write_text(json.dumps(good) + "\n\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match=r"conflicts.jsonl: line 3: span 0:3 does not match the text"):
+        read_gold(path)
+
+
 # --------------------------------------------------------------------------- scoring a predictions file
 def _write(path: Path, rows) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

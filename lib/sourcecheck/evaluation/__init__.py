@@ -67,17 +67,13 @@ def iter_jsonl(path, what: str, expected: str):
             yield n, row
 
 
-def read_jsonl_rows(path, required: tuple[str, ...], what: str, expected: str, limit: Optional[int] = None) -> list[dict]:
-    """Read a JSONL file of objects that each carry the ``required`` fields.
-
-    Raises ``EvaluationError`` naming the file (and the line) when the file is
-    missing, a line is not JSON, or a row lacks a required field (see ``iter_jsonl``).
-    """
-    return [row for _, row in read_jsonl_numbered(path, required, what, expected, limit)]
-
-
 def read_jsonl_numbered(path, required: tuple[str, ...], what: str, expected: str, limit: Optional[int] = None) -> list[tuple[int, dict]]:
-    """``read_jsonl_rows`` keeping each row's line number, for messages about a row's content."""
+    """``(line number, object)`` for the rows of a JSONL file that must each carry the
+    ``required`` fields (the line numbers are for messages about a row's content).
+
+    Raises ``EvaluationError`` naming the file (and the line) when the file is missing,
+    a line is not JSON (see ``iter_jsonl``), or a row lacks a required field.
+    """
     rows = []
     for n, row in iter_jsonl(path, what, expected):
         missing = [k for k in required if not isinstance(row, dict) or k not in row]

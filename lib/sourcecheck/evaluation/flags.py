@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import EvaluationError
-from . import polnear_dir, read_jsonl_rows
+from . import polnear_dir, read_jsonl_numbered
 
 DEFAULT_GOLD = Path(__file__).resolve().parent.parent / "data" / "conflicts_dev.jsonl"
 RELATIONS = ("contradicts", "denies", "disputes", "not_confirmed", "unverified", "shifts", "numeric_mismatch")
@@ -47,13 +47,13 @@ def polnear_dev_path() -> Optional[Path]:
 
 def read_gold(path=None) -> list[dict]:
     p = Path(path) if path else DEFAULT_GOLD
-    rows = read_jsonl_rows(p, ("text", "conflicts"), "conflict set", "a JSONL file in the conflicts_dev.jsonl format")
-    for n, row in enumerate(rows, 1):
+    numbered = read_jsonl_numbered(p, ("text", "conflicts"), "conflict set", "a JSONL file in the conflicts_dev.jsonl format")
+    for n, row in numbered:
         for c in row["conflicts"]:
             for sp in [c["claim"], *c["evidence"]]:
                 if row["text"][sp["start"]:sp["end"]] != sp["text"]:
-                    raise EvaluationError(f"{p}: article {n}: span {sp['start']}:{sp['end']} does not match the text")
-    return rows
+                    raise EvaluationError(f"{p}: line {n}: span {sp['start']}:{sp['end']} does not match the text")
+    return [row for _, row in numbered]
 
 
 # --------------------------------------------------------------------------- claims for an article
