@@ -128,7 +128,7 @@ def claims_frame(analysis: Analysis):
     import pandas as pd
 
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
-    confidence = {a.id: a.confidence for a in analysis.attributions}
+    confidence = analysis.extraction_confidence()
     rows = []
     for c in sorted(analysis.claims, key=lambda c: (rank.get(c.kind, len(rank)), c.spans[0].start)):
         rows.append({

@@ -75,7 +75,7 @@ def claims_rows(analysis: Analysis, verdicts=None) -> list[dict]:
     from .report import claim_numbers
 
     numbers = claim_numbers(analysis)
-    confidence = {a.id: a.confidence for a in analysis.attributions}
+    confidence = analysis.extraction_confidence()
     latest = _latest(verdicts)
     flags: dict[str, list[str]] = {}
     for f in analysis.flags:
@@ -158,7 +158,6 @@ def flags_rows(analysis: Analysis, verdicts=None) -> list[dict]:
     from .report import claim_numbers
 
     numbers = claim_numbers(analysis)
-    confidence = {a.id: a.confidence for a in analysis.attributions}
     latest = _latest(verdicts)
     claims = {c.id: c for c in analysis.claims}
     rows = []

@@ -373,6 +373,11 @@ class Analysis:
                 raise InvariantError(f"flag {f.id} points at a claim that does not exist")
         return self
 
+    def extraction_confidence(self) -> dict[str, float]:
+        """Attribution id -> the extractor's confidence in it (what a claim's
+        ``attribution_id`` points at; the article's own assertions have none)."""
+        return {a.id: a.confidence for a in self.attributions}
+
     def claim(self, claim_id: str) -> Claim:
         for c in self.claims:
             if c.id == claim_id:
