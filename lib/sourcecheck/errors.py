@@ -50,3 +50,7 @@ class ReviewStoreError(SourcecheckError):
 
 class PrimaryDocumentError(SourcecheckError):
     """A primary document (or its metadata) cannot be read."""
+
+
+class EncoderError(SourcecheckError):
+    """A shipped model file (encoder, judge) is missing, corrupt or unloadable."""
