@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.sourcecheck-installed
 SEED   := seeds/ukraine-ceasefire.txt
 
-.PHONY: setup report test browser lock lock-train train-env encoder bench clean-outputs
+.PHONY: setup report test browser lock lock-train train-env encoder judge conflicts bench clean-outputs
 
 setup: $(STAMP)
 
@@ -53,6 +53,14 @@ $(TRAIN_STAMP): requirements-train.txt requirements-model.txt
 ## Re-export the shipped encoder (lib/sourcecheck/data/encoder/) from the model wheel and check it.
 encoder: train-env
 	$(TRAIN_VENV)/bin/python scripts/export_encoder.py
+
+## Rebuild the training conflict set from the raw labels, then retrain the cross-check judge on it
+## (cross-validated on train; writes lib/sourcecheck/data/crosscheck_judge.joblib and its card).
+conflicts:
+	$(PYTHON) scripts/conflicts_train.py build
+
+judge: setup
+	$(BIN)/python -m sourcecheck.crosscheck.train
 
 lock-train: setup
 	$(BIN)/pip install --quiet pip-tools

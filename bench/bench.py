@@ -14,6 +14,11 @@ single   ``sourcecheck run`` on the seed article, end to end, against a floor me
 batch    articles per minute with 1 and 2 workers on PolNeAR dev articles (50; 10
          with --quick), peak memory per worker (worker process + its kernel).
          Targets: 2 workers >= 1.7x one worker; peak <= 600 MB per worker.
+encoder  the pretrained encoder (sourcecheck.encoder, onnxruntime): load time in a fresh
+         process against a bare ``import numpy, onnxruntime`` process, wordpieces and
+         words per second over whole dev articles (token vectors, windows) and over their
+         sentences (embeddings, what the cross-check uses), and the peak memory the
+         encoder adds to a process.
 extract  the pipeline without a notebook (``pipeline.analyze_article``) in words per
          second against bare spaCy parsing of the same texts.
          Target: at least 0.75 of the bare parsing speed.
@@ -234,6 +239,59 @@ def bench_extract(n: int) -> None:
     row("extract", "ratio whole pipeline / bare parsing speed", bare / full, "x")
     for k, v in stage.items():
         row("extract", f"  share of staged time: {k}", 100 * v / sum(stage.values()), "%")
+    per_k = 1000 * stage["cross-check"] / words
+    row("extract", "cross-check seconds per 1,000 words", per_k, "s", "<= 1", per_k <= 1.0)
+
+
+# --------------------------------------------------------------------------- the encoder
+ENCODER_LOAD = (
+    "import resource, time, sys; t = time.perf_counter(); "
+    "from sourcecheck.encoder import get_encoder; e = get_encoder(); e.embed(['warm up']); "
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+)
+BARE_LOAD = (
+    "import resource, time; t = time.perf_counter(); import numpy, onnxruntime, tokenizers; "
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+)
+
+
+def bench_encoder(n: int) -> None:
+    import re
+
+    sys.path.insert(0, str(ROOT / "lib"))
+    from sourcecheck.encoder import get_encoder, thread_count
+
+    print(f"encoder on {n} PolNeAR dev articles, {thread_count()} threads", flush=True)
+    loads, bares, rss, rss0 = [], [], [], []
+    for _ in range(3):
+        out = subprocess.run([PY, "-c", ENCODER_LOAD], capture_output=True, text=True, check=True).stdout.split()
+        loads.append(float(out[0]))
+        rss.append(float(out[1]) / 1024)
+        out = subprocess.run([PY, "-c", BARE_LOAD], capture_output=True, text=True, check=True).stdout.split()
+        bares.append(float(out[0]))
+        rss0.append(float(out[1]) / 1024)
+    row("encoder", "load + check files + first call (median of 3)", statistics.median(loads), "s")
+    row("encoder", "  bare import numpy/onnxruntime/tokenizers", statistics.median(bares), "s")
+    row("encoder", "peak memory added by the loaded encoder", statistics.median(rss) - statistics.median(rss0), "MB")
+    enc = get_encoder()
+    texts = [a["text"] for a in dev_articles(n)]
+    words = sum(len(t.split()) for t in texts)
+    enc.token_vectors(texts[0])
+    enc.wordpieces = 0
+    t0 = time.perf_counter()
+    for t in texts:
+        enc.token_vectors(t)
+    dt = time.perf_counter() - t0
+    row("encoder", "token vectors, whole articles (256-wordpiece windows)", enc.wordpieces / dt, "wordpieces/s")
+    row("encoder", "  the same in article words", words / dt, "words/s")
+    sents = [s for t in texts for s in re.split(r"(?<=[.!?])\s+|\n+", t) if s.strip()]
+    enc.wordpieces = 0
+    t0 = time.perf_counter()
+    enc.embed(sents)
+    dt = time.perf_counter() - t0
+    row("encoder", f"sentence embeddings ({len(sents)} sentences, sorted batches)", enc.wordpieces / dt, "wordpieces/s")
+    row("encoder", "  the same in article words", words / dt, "words/s")
+    row("encoder", "  seconds per 1,000-word article", 1000 * dt / words, "s")
 
 
 def main(argv=None) -> int:
@@ -242,15 +300,18 @@ def main(argv=None) -> int:
     p.add_argument("--single", action="store_true", help="single article vs floor")
     p.add_argument("--batch", action="store_true", help="batch throughput, 1 vs 2 workers")
     p.add_argument("--extract", action="store_true", help="extraction vs bare parsing")
+    p.add_argument("--encoder", action="store_true", help="the encoder: load time, speed, memory")
     p.add_argument("--articles", type=int, help="batch sample size (default 50, 10 with --quick)")
     p.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
     args = p.parse_args(argv)
-    every = not (args.single or args.batch or args.extract)
+    every = not (args.single or args.batch or args.extract or args.encoder)
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
     print(f"sourcecheck benchmark · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {os.cpu_count()} cores · "
           f"load average {os.getloadavg()[0]:.2f} (other work on the machine skews every number)", flush=True)
     if every or args.single:
         bench_single(1 if args.quick else 3)
+    if every or args.encoder:
+        bench_encoder(10 if args.quick else 40)
     if every or args.extract:
         bench_extract(20 if args.quick else 84)
     if every or args.batch:

@@ -172,11 +172,40 @@ def test_conflict_set_span_mismatch_names_the_file_line(tmp_path):
     from sourcecheck.evaluation.flags import read_gold
 
     span = {"start": 0, "end": 3, "text": "Bob"}
-    good = {"text": TEXT, "conflicts": [{"claim": span, "evidence": []}]}
-    bad = {"text": TEXT, "conflicts": [{"claim": dict(span, text="Ann"), "evidence": []}]}
+    good = {"id": "a", "text": TEXT, "conflicts": [{"claim": span, "evidence": [span], "relation": "denies"}]}
+    bad = {"id": "b", "text": TEXT, "conflicts": [{"claim": dict(span, text="Ann"), "evidence": [span], "relation": "denies"}]}
     path = tmp_path / "conflicts.jsonl"
     path.write_text(json.dumps(good) + "\n\n" + json.dumps(bad) + "\n", encoding="utf-8")
     with pytest.raises(EvaluationError, match=r"conflicts.jsonl: line 3: span 0:3 does not match the text"):
+        read_gold(path)
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"relation": "refutes"}, r"line 1: conflict 1: relation 'refutes' is not one of"),
+    ({"evidence": []}, r"line 1: conflict 1: no evidence passage"),
+])
+def test_conflict_set_bad_item_is_named(tmp_path, change, message):
+    from sourcecheck.evaluation.flags import read_gold
+
+    span = {"start": 0, "end": 3, "text": "Bob"}
+    row = {"id": "a", "text": TEXT, "conflicts": [dict({"claim": span, "evidence": [span], "relation": "denies"}, **change)]}
+    path = tmp_path / "conflicts.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match=message):
+        read_gold(path)
+
+
+def test_conflict_set_duplicate_article_and_contradictory_conflict_free(tmp_path):
+    from sourcecheck.evaluation.flags import read_gold
+
+    span = {"start": 0, "end": 3, "text": "Bob"}
+    row = {"id": "a", "text": TEXT, "conflicts": [{"claim": span, "evidence": [span], "relation": "denies"}]}
+    path = tmp_path / "conflicts.jsonl"
+    path.write_text(json.dumps(row) + "\n" + json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match=r"line 2: article 'a' appears twice"):
+        read_gold(path)
+    path.write_text(json.dumps(dict(row, conflict_free=True)) + "\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match=r"line 1: marked conflict_free but lists 1 conflicts"):
         read_gold(path)
 
 

@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", metavar="OUT", help="write JSON to OUT instead of stdout")
     a.add_argument("--entities", metavar="FILE", help="extra outlets/platforms/bodies (YAML) to add to the shipped list")
     a.add_argument("--documents", metavar="DIR", help="folder of primary documents (default: <article>.sources/)")
-    a.add_argument("--judge", metavar="MODEL", help="cross-check judge: an NLI model path or name (default: built-in rules)")
+    a.add_argument("--judge", metavar="FILE", help="cross-check judge file (default: the shipped learned judge)")
     a.set_defaults(func=_cmd_analyze)
 
     e = sub.add_parser("evaluate", help="score attribution extraction on a PolNeAR-format JSONL file")
@@ -114,11 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_evaluate_speakers)
 
     f = sub.add_parser("evaluate-flags", help="score cross-source flags on the annotated conflict set")
-    f.add_argument("gold", nargs="?", help="conflict set JSONL (default: the shipped PolNeAR dev conflict set)")
+    f.add_argument("gold", nargs="?", help="conflict set JSONL (default: the shipped PolNeAR dev conflict set; "
+                   "with --folds: the train conflict set)")
     f.add_argument("--json", metavar="OUT", help="write all scores as JSON to OUT")
     f.add_argument("--claims", choices=["gold", "pipeline"], default="gold",
                    help="claims from the set's annotated attributions (default) or from the full pipeline")
-    f.add_argument("--judge", metavar="MODEL", help="NLI model path or name to add to the rules judge")
+    f.add_argument("--judge", metavar="FILE", help="a judge file made by python -m sourcecheck.crosscheck.train (default: the shipped one)")
+    f.add_argument("--folds", type=int, metavar="K", help="instead: train on K-1 parts of the conflict set, flag the held-out part "
+                   "(cross-validation by article, pipeline claims)")
     f.add_argument("--show-misses", action="store_true", help="list missed conflicts and false flags per article")
     f.set_defaults(func=_cmd_evaluate_flags)
 

@@ -38,7 +38,8 @@ ENGLISH_FUNCTION_WORD_SHARE = 0.2
 # ----------------------------------------------------------------------------- batch (sourcecheck.batch)
 #: Environment set to "1" in batch worker processes (and so in their kernels): workers already
 #: share the cores, so each uses one BLAS/OpenMP thread instead of oversubscribing them.
-BATCH_SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+BATCH_SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+                           "SOURCECHECK_ENCODER_THREADS")
 #: Seconds to wait for a Dask scheduler (``--dask ADDRESS``) before giving up with a clear message.
 BATCH_DASK_CONNECT_TIMEOUT_S = 20
 
@@ -409,60 +410,19 @@ CHECKABLE_ENTITY_LABELS = frozenset(
 MAX_QUOTED_SHARE = 0.5
 
 # ----------------------------------------------------------------------------- crosscheck
-# Cross-source checking (sourcecheck.crosscheck, sourcecheck.judges). The method, in one place:
-#   1. every sentence of the article is a possible evidence passage; every claim is a possible target;
-#   2. *link*: a claim and a passage are about the same proposition when their content lemmas overlap
-#      (synonyms from data/crosscheck_lexicon.yaml count as the same word; rarer words weigh more, idf
-#      over the article's sentences), or when the passage points back at the claim with an anaphor
-#      ("reject this", "that comment", "of it") right after it;
-#   3. *judge*: the passage's own cues (lexicon "cues"), negation against the claim, antonyms, numbers,
-#      hedges and the passage's speaker decide the relation; an optional NLI model can add to or replace
-#      the rules' stance (see sourcecheck.judges);
-#   4. linked claims share a group id; conflict relations become flags, most serious first.
-#: Lexicon of synonyms, antonyms, cue patterns, hedges, shift markers, anaphors and camps.
-CROSSCHECK_LEXICON = "crosscheck_lexicon.yaml"
-#: Weight of a content word in the link score = idf ** this power (idf over the article's sentences).
-CROSSCHECK_IDF_POWER = 1.0
-#: Minimum link score (weighted cosine of content lemma sets, 0..1) for a cue passage to target a claim.
-CROSSCHECK_LINK_MIN = 0.22
-#: Added to the link score for each shared word that appears in no other sentence of the article
-#: ("surrounded" ... "encirclement": the two sentences that use it are about the same thing).
-CROSSCHECK_RARE_BONUS = 0.08
-#: Minimum link score for another source's passage with no cue at all to count as saying the same (supports).
-CROSSCHECK_SUPPORT_LINK = 0.45
-#: Minimum link score for a passage *without* a conflict cue (negation/antonym/number contrast, support).
-CROSSCHECK_LINK_STRONG = 0.30
-#: Minimum link score for the claim's subject to deny it by plain negation, with no contrast word ("neither she nor...").
-CROSSCHECK_LINK_POLAR = 0.35
-#: Subtracted from the link score of a claim that comes *after* the passage (evidence usually follows a claim).
-CROSSCHECK_BEFORE_PENALTY = 0.15
-#: Minimum link score between a claim and the words a cue governs ("too early to tell whether <the explosion was
-#: caused by a bomb>"); such a link needs only one shared key (the cue names what is in doubt).
-CROSSCHECK_SCOPE_LINK = 0.45
-#: Minimum link score (and at least 3 shared words) for a passage in the two sentences before a conflict's
-#: evidence to count as corroborating the claim in part ("Russian forces have indeed applied more pressure").
-CROSSCHECK_PARTIAL_LINK = 0.09
-#: Minimum link score for two claims of the same speaker to count as a shift of position.
-CROSSCHECK_SHIFT_LINK = 0.22
-#: ... and when the article frames the earlier one as past ("once described") and the later as now ("now says"),
-#: within this many sentences (the framing carries the change; the link only has to show the same topic).
-CROSSCHECK_SHIFT_PAST_LINK = 0.12
-CROSSCHECK_PAST_WINDOW = 2
-#: Bonus added to the link score when the passage is in the same paragraph / adjacent sentence.
-CROSSCHECK_SAME_PARAGRAPH_BONUS = 0.08
-CROSSCHECK_ADJACENT_BONUS = 0.10
-#: Among the claims an anaphoric passage may point back at, the one in the sentence just before gets this bonus.
-CROSSCHECK_ANAPHOR_ADJACENT_BONUS = 0.05
-#: An anaphoric passage ("reject this", "he had no proof of it") links to a claim at most this many sentences back.
-CROSSCHECK_ANAPHOR_WINDOW = 3
-#: Passages more than this many sentences away from a claim are not linked by word overlap alone.
-CROSSCHECK_MAX_DISTANCE = 12
-#: Minimum number of shared content lemmas (after synonyms) for a non-anaphoric link.
-CROSSCHECK_MIN_SHARED = 2
-#: Minimum link score for two figures to be taken as the same quantity (a numeric mismatch).
-CROSSCHECK_NUMERIC_LINK = 0.30
-#: Relative difference above which two figures for the same quantity are a numeric mismatch.
-CROSSCHECK_NUMERIC_TOLERANCE = 0.05
+# Cross-source checking (sourcecheck.crosscheck): every claim is compared with every passage by the
+# encoder's sentence embeddings; broad candidates (below) go to a learned judge trained on the PolNeAR
+# train conflict set (data/conflicts_train.jsonl); its decision threshold is chosen by cross-validation
+# there and stored with the model (data/crosscheck_judge.json), never here.
+#: Sentences of at least this many words are also split into clauses (at ;, dashes, ", but", ": “").
+CROSSCHECK_CLAUSE_WORDS = 30
+#: Candidates per claim: the K passages most similar to it ...
+CROSSCHECK_TOP_K = 10
+#: ... plus every passage within this many sentences that has a conflict cue or points back.
+CROSSCHECK_CUE_WINDOW = 12
+#: A contested claim's partial corroboration: another source's cue-free sentence at least this similar
+#: (embedding cosine). Display only: it raises no flag, so it is not scored or tuned.
+CROSSCHECK_CORROBORATION_SIM = 0.5
 #: Relations that raise a flag, with their severity (higher = more serious; the flags table sorts on it).
 FLAG_SEVERITY = {
     "contradicts": 6,
@@ -475,13 +435,6 @@ FLAG_SEVERITY = {
     "misquoted": 5,
     "misattributed": 5,
 }
-#: Confidence of a rules relation by what triggered it (before the link-score adjustment).
-CROSSCHECK_CONFIDENCE = {"cue": 0.75, "anaphor": 0.7, "polarity": 0.55, "numeric": 0.6, "shift": 0.6, "support": 0.5}
-#: NLI judge: probabilities at or above these make a contradiction / entailment.
-NLI_CONTRADICTION_MIN = 0.6
-NLI_ENTAILMENT_MIN = 0.7
-#: NLI judge: largest number of (claim, passage) pairs scored per article (keeps CPU time bounded).
-NLI_MAX_PAIRS = 200
 #: Title abbreviations spelled out when a title becomes a role ("Sen. Ted Cruz" -> role "senator").
 TITLE_ROLES = {
     "sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "adm": "admiral",
@@ -538,9 +491,6 @@ MALE_FIRST_NAMES = frozenset(
     justin jens antony lloyd jake marco mohammad hunter beau eric barron kellogg pete rahm reince sean
     stephen corey paul jared kevin lindsey elon jeff warren steve""".split()
 ) - FEMALE_FIRST_NAMES
-#: Whether a plain negation against a linked claim ("X did it." / "But X did not do it.") can make a conflict
-#: without a cue word (off: in the dev set and a train sample it mostly fired on unrelated negations).
-CROSSCHECK_NEGATION_CONFLICTS = False
 #: Verbs of belief and intention: "Trump wants ...", "officials fear ..." report a state of mind (PolNeAR
 #: counts them as attributions), not a checkable assertion of the reporter.
 ATTITUDE_VERBS = frozenset("think believe fear want hope expect plan worry wish intend doubt suspect".split())

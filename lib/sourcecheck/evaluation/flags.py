@@ -28,6 +28,8 @@ from __future__ import annotations
 import json
 import sys
 import time
+
+import numpy as np
 from collections import Counter
 from pathlib import Path
 from typing import Optional
@@ -48,8 +50,18 @@ def polnear_dev_path() -> Optional[Path]:
 def read_gold(path=None) -> list[dict]:
     p = Path(path) if path else DEFAULT_GOLD
     numbered = read_jsonl_numbered(p, ("text", "conflicts"), "conflict set", "a JSONL file in the conflicts_dev.jsonl format")
+    seen = set()
     for n, row in numbered:
-        for c in row["conflicts"]:
+        if row.get("id") in seen:
+            raise EvaluationError(f"{p}: line {n}: article {row.get('id')!r} appears twice")
+        seen.add(row.get("id"))
+        if row.get("conflict_free") and row["conflicts"]:
+            raise EvaluationError(f"{p}: line {n}: marked conflict_free but lists {len(row['conflicts'])} conflicts")
+        for k, c in enumerate(row["conflicts"], 1):
+            if c.get("relation") not in RELATIONS:
+                raise EvaluationError(f"{p}: line {n}: conflict {k}: relation {c.get('relation')!r} is not one of {', '.join(RELATIONS)}")
+            if not c.get("evidence"):
+                raise EvaluationError(f"{p}: line {n}: conflict {k}: no evidence passage")
             for sp in [c["claim"], *c["evidence"]]:
                 if row["text"][sp["start"]:sp["end"]] != sp["text"]:
                     raise EvaluationError(f"{p}: line {n}: span {sp['start']}:{sp['end']} does not match the text")
@@ -93,7 +105,7 @@ def _flags_for(row: dict, mode: str, polnear: dict, nlp, judge) -> list:
 
         return [f for f in analyze_article(article, judge=judge, nlp=nlp).flags if f.relation in RELATIONS]
     if row["id"] not in polnear:
-        raise EvaluationError(f"article {row['id']!r} is not in PolNeAR dev.jsonl; set SOURCECHECK_POLNEAR_DIR or use claims='pipeline'")
+        raise EvaluationError(f"article {row['id']!r} is not in PolNeAR train/dev; set SOURCECHECK_POLNEAR_DIR or use claims='pipeline'")
     doc = nlp(row["text"])
     claims = gold_claims(row["text"], polnear[row["id"]]["attributions"], doc)
     return check_claims(article, doc, claims, judge=judge)[1]
@@ -130,30 +142,24 @@ def _prf(tp, pred, gold) -> dict:
     return {"p": round(p, 3), "r": round(r, 3), "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0, "tp": tp, "pred": pred, "gold": gold}
 
 
-def evaluate(gold_path=None, claims: str = "gold", judge=None, nlp=None, progress: bool = False) -> dict:
-    from ..nlp import load_pipeline
-
-    rows = read_gold(gold_path)
-    nlp = nlp or load_pipeline()
-    polnear = {}
-    if claims == "gold":
-        dev = polnear_dev_path()
-        if dev is None:
-            raise EvaluationError("PolNeAR dev.jsonl not found for gold claims (set SOURCECHECK_POLNEAR_DIR, or use --claims pipeline)")
-        want = {r["id"] for r in rows}
-        for line in dev.read_text(encoding="utf-8").splitlines():
-            r = json.loads(line)
-            if r["id"] in want:
-                polnear[r["id"]] = r
+def score_flags(rows: list[dict], flags_per_row: list[list], intervals: bool = True, seed: int = 0) -> dict:
+    """Score flags against the conflict set; a flag that only matches an item marked doubtful counts neither way."""
     tp_s, tp_a = Counter(), 0
     pred_by, gold_by = Counter(), Counter()
     n_pred = n_gold = 0
-    free_flags, free_articles, details = 0, 0, []
-    t0 = time.perf_counter()
-    for n, row in enumerate(rows, 1):
-        flags = _flags_for(row, claims, polnear, nlp, judge)
-        gold = row["conflicts"]
+    free_flags, free_articles, details, per_article = 0, 0, [], []
+    for row, flags in zip(rows, flags_per_row):
+        gold = [g for g in row["conflicts"] if not g.get("doubtful")]
+        doubtful = [g for g in row["conflicts"] if g.get("doubtful")]
         strict, anyp = match(gold, flags)
+        matched = {fi for _, fi in anyp}
+        if doubtful:
+            rest = [f for fi, f in enumerate(flags) if fi not in matched]
+            _, soft = match(doubtful, rest)
+            soft_ids = {id(rest[fi]) for _, fi in soft}
+            flags = [f for f in flags if id(f) not in soft_ids]
+            strict, anyp = match(gold, flags)
+            matched = {fi for _, fi in anyp}
         n_pred += len(flags)
         n_gold += len(gold)
         tp_a += len(anyp)
@@ -163,23 +169,19 @@ def evaluate(gold_path=None, claims: str = "gold", judge=None, nlp=None, progres
             gold_by[g["relation"]] += 1
         for gi, fi in strict:
             tp_s[gold[gi]["relation"]] += 1
-        if row.get("conflict_free"):
+        free = bool(row.get("conflict_free"))
+        if free:
             free_articles += 1
             free_flags += len(flags)
-        matched = {fi for _, fi in anyp}
+        per_article.append((len(anyp), len(flags), len(gold), free, len(flags) if free else 0))
         details.append({
-            "id": row["id"], "conflict_free": bool(row.get("conflict_free")), "gold": len(gold),
+            "id": row["id"], "conflict_free": free, "gold": len(gold),
             "flags": len(flags), "strict_tp": len(strict), "any_tp": len(anyp),
             "missed": [f"{g['relation']}: {g['claim']['text'][:70]}" for gi, g in enumerate(gold) if gi not in {x for x, _ in anyp}],
             "false": [f"{f.relation}: {(f.claim_span.text if f.claim_span else '')[:70]}" for fi, f in enumerate(flags) if fi not in matched],
         })
-        if progress and n % 10 == 0:
-            print(f"  {n}/{len(rows)} articles", file=sys.stderr, flush=True)
     per = {rel: _prf(tp_s[rel], pred_by[rel], gold_by[rel]) for rel in RELATIONS if pred_by[rel] or gold_by[rel]}
-    return {
-        "gold": str(gold_path or DEFAULT_GOLD),
-        "claims": claims,
-        "judge": str(judge or "rules"),
+    res = {
         "articles": len(rows),
         "conflict_free_articles": free_articles,
         "strict": _prf(sum(tp_s.values()), n_pred, n_gold),
@@ -187,9 +189,71 @@ def evaluate(gold_path=None, claims: str = "gold", judge=None, nlp=None, progres
         "per_relation": per,
         "false_flags_on_conflict_free": free_flags,
         "false_flags_per_conflict_free_article": round(free_flags / free_articles, 3) if free_articles else 0.0,
-        "seconds": round(time.perf_counter() - t0, 2),
         "articles_detail": details,
     }
+    if intervals and per_article:
+        res["intervals"] = _intervals(np.array(per_article, dtype=float), seed)
+    return res
+
+
+def _intervals(a, seed: int, n: int = 1000) -> dict:
+    """95% intervals of any-conflict precision, recall and false flags per conflict-free article (articles resampled)."""
+    rng = np.random.default_rng(seed)
+    out = {"p": [], "r": [], "false_per_free": []}
+    for _ in range(n):
+        s = a[rng.integers(0, len(a), len(a))]
+        tp, pred, gold, free, ff = s.sum(0)
+        out["p"].append(tp / pred if pred else 0.0)
+        out["r"].append(tp / gold if gold else 0.0)
+        out["false_per_free"].append(ff / free if free else 0.0)
+    return {k: [round(float(np.percentile(v, 2.5)), 3), round(float(np.percentile(v, 97.5)), 3)] for k, v in out.items()}
+
+
+def _polnear_rows(want: set) -> dict:
+    d = polnear_dir()
+    if d is None:
+        raise EvaluationError("PolNeAR data not found for gold claims (set SOURCECHECK_POLNEAR_DIR, or use --claims pipeline)")
+    out = {}
+    for split in ("train.jsonl", "dev.jsonl"):
+        p = d / split
+        if p.is_file():
+            for line in p.read_text(encoding="utf-8").splitlines():
+                r = json.loads(line)
+                if r["id"] in want:
+                    out[r["id"]] = r
+    return out
+
+
+def evaluate(gold_path=None, claims: str = "gold", judge=None, nlp=None, progress: bool = False) -> dict:
+    from ..nlp import load_pipeline
+
+    rows = read_gold(gold_path)
+    nlp = nlp or load_pipeline()
+    polnear = _polnear_rows({r["id"] for r in rows}) if claims == "gold" else {}
+    t0 = time.perf_counter()
+    flags = []
+    for n, row in enumerate(rows, 1):
+        flags.append(_flags_for(row, claims, polnear, nlp, judge))
+        if progress and n % 10 == 0:
+            print(f"  {n}/{len(rows)} articles", file=sys.stderr, flush=True)
+    res = score_flags(rows, flags)
+    res.update(gold=str(gold_path or DEFAULT_GOLD), claims=claims, judge=str(judge or "learned"),
+               seconds=round(time.perf_counter() - t0, 2))
+    return res
+
+
+def cross_validate(gold_path, folds: int) -> dict:
+    """``--folds K``: train the judge on K-1 parts of the conflict set, flag the held-out part, score all (pipeline claims)."""
+    from ..crosscheck import train
+
+    t0 = time.perf_counter()
+    data = train.prepare_cached(Path(gold_path))
+    raw, rels = train.cross_validate(data, folds)
+    threshold, _ = train.choose_threshold(data, raw, rels)
+    res = score_flags([d.row for d in data], train.flags_at(data, raw, rels, threshold))
+    res.update(gold=str(gold_path), claims="pipeline", judge=f"learned, {folds}-fold cross-validation (threshold {threshold})",
+               seconds=round(time.perf_counter() - t0, 2))
+    return res
 
 
 def format_report(res: dict) -> str:
@@ -200,7 +264,12 @@ def format_report(res: dict) -> str:
     for name, v in list(res["per_relation"].items()) + [("ALL (strict)", res["strict"]), ("ALL (any conflict)", res["any_conflict"])]:
         lines.append(f"{name:<18}{v['p']:>7.3f}{v['r']:>7.3f}{v['f1']:>7.3f}{v['tp']:>5}{v['pred']:>6}{v['gold']:>6}")
     lines.append(f"false conflict flags on conflict-free articles: {res['false_flags_on_conflict_free']} "
-                 f"({res['false_flags_per_conflict_free_article']:.2f} per article); {res['seconds']:.1f} s")
+                 f"({res['false_flags_per_conflict_free_article']:.2f} per article); {res.get('seconds', 0):.1f} s")
+    iv = res.get("intervals")
+    if iv:
+        lines.append(f"95% intervals (articles resampled): any-conflict P {iv['p'][0]:.2f}-{iv['p'][1]:.2f}, "
+                     f"R {iv['r'][0]:.2f}-{iv['r'][1]:.2f}, false flags per conflict-free article "
+                     f"{iv['false_per_free'][0]:.2f}-{iv['false_per_free'][1]:.2f}")
     return "\n".join(lines)
 
 
@@ -246,8 +315,11 @@ def train_sample_rate(n: int = 40, seed: int = 0, judge=None, nlp=None, path=Non
 def run_cli(args) -> int:
     """Entry point for ``sourcecheck evaluate-flags`` (args: gold (optional), json; optional claims, judge,
     show_misses)."""
-    res = evaluate(getattr(args, "gold", None), claims=getattr(args, "claims", None) or "gold",
-                   judge=getattr(args, "judge", None), progress=True)
+    if getattr(args, "folds", None):
+        res = cross_validate(getattr(args, "gold", None) or (DEFAULT_GOLD.parent / "conflicts_train.jsonl"), args.folds)
+    else:
+        res = evaluate(getattr(args, "gold", None), claims=getattr(args, "claims", None) or "gold",
+                       judge=getattr(args, "judge", None), progress=True)
     print(format_report(res))
     if getattr(args, "show_misses", False):
         print("\n" + format_misses(res))
