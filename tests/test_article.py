@@ -94,6 +94,14 @@ def test_html_main_text_without_boilerplate_or_scripts(tmp_path):
     check_offsets(a)
 
 
+def test_same_page_loaded_again_and_again_gives_the_same_text(tmp_path):
+    """trafilatura's de-duplication remembers paragraphs for the whole process; a re-run must not lose them."""
+    f = tmp_path / "page.html"
+    shutil.copy(FIXTURES / "boilerplate_page.html", f)
+    texts = {load_article(f).sha256 for _ in range(5)}
+    assert len(texts) == 1
+
+
 @pytest.mark.parametrize(
     "name,content,problem",
     [

@@ -170,7 +170,9 @@ def _normalise_date(path: Path, value: Any) -> Optional[str]:
 def _html_to_text(path: Path, raw: str) -> tuple[str, dict]:
     import trafilatura
 
-    body = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_precision=True, deduplicate=True)
+    # No ``deduplicate``: trafilatura keeps its seen-paragraph cache for the whole process, so the
+    # third load of the same page (a re-run, a batch worker, a notebook run twice) lost paragraphs.
+    body = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_precision=True, deduplicate=False)
     if not body:
         raise ArticleError(path, "no article text found in the HTML page", "save the article page itself, or paste its text into a .txt file")
     meta: dict = {}
