@@ -72,14 +72,9 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _decode(path: Path, data: bytes, warn: list[str]) -> str:
-    for magic, what in _BINARY_MAGIC.items():
-        if data.startswith(magic):
-            raise ArticleError(path, f"is {what}, not a text article", "export the article text as .txt, .html or .json")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ArticleError(path, "looks like a binary file (contains NUL bytes), not a text article")
+def _guess_decode(path: Path, data: bytes, warn: list[str]) -> str:
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("cp1252")
@@ -88,6 +83,24 @@ def _decode(path: Path, data: bytes, warn: list[str]) -> str:
             text = data.decode("latin-1")
             enc = "Latin-1"
         warn.append(f"{path}: not valid UTF-8; decoded as {enc}. Check special characters (quotes, accents).")
+        return text
+
+
+def _decode(path: Path, data: bytes, warn: list[str], encoding: Optional[str] = None) -> str:
+    """Bytes to text. ``encoding`` (a web page's declared charset) is tried first, unless a BOM says otherwise."""
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise ArticleError(path, f"is {what}, not a text article", "export the article text as .txt, .html or .json")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ArticleError(path, "looks like a binary file (contains NUL bytes), not a text article")
+    text = None
+    if encoding and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            warn.append(f"{path}: not valid {encoding} as the page declares; decoded by guessing instead.")
+    if text is None:
+        text = _guess_decode(path, data, warn)
     printable = sum(1 for ch in text[:20000] if ch.isprintable() or ch.isspace())
     if text and printable / min(len(text), 20000) < constants.MIN_PRINTABLE_RATIO:
         raise ArticleError(path, "looks like a binary file (mostly unprintable characters), not a text article")
@@ -242,19 +255,26 @@ def load_article(
     url: Optional[str] = None,
     language: Optional[str] = None,
     slug: Optional[str] = None,
+    data: Optional[bytes] = None,
+    encoding: Optional[str] = None,
 ) -> Article:
-    """Load an article file; raise ``ArticleError`` naming the file and the problem."""
+    """Load an article file; raise ``ArticleError`` naming the file and the problem.
+
+    ``data``: the file's bytes, already in memory (a fetched page before its snapshot is
+    written; ``path`` still names it and finds its sidecar). ``encoding``: the charset the
+    bytes declare (a web page's), tried before guessing.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ArticleError(path, f"unsupported file type {suffix or '(none)'!r}", f"use one of {', '.join(SUPPORTED_SUFFIXES)}")
-    data = _read_bytes(path)
+    data = _read_bytes(path) if data is None else data
     if not data:
         raise ArticleError(path, "is empty (0 bytes)", "nothing to check")
     if not data.strip():
         raise ArticleError(path, "contains only whitespace", "nothing to check")
     warn: list[str] = []
-    raw = _decode(path, data, warn)
+    raw = _decode(path, data, warn, encoding)
     if not raw.strip():
         raise ArticleError(path, "contains only whitespace", "nothing to check")
     if suffix in (".txt", ".md", ".markdown") and _looks_like_html(raw):

@@ -1,9 +1,12 @@
 """Batch runs: one notebook run per article, isolated failures, an index of the batch.
 
-    sourcecheck batch INPUT... [--workers N] [--out DIR] [--force] [--dask ADDRESS]
+    sourcecheck batch INPUT... [--workers N] [--out DIR] [--force] [--dask ADDRESS] [--refresh]
 
-``run_batch`` finds the articles (files, folders, glob patterns), gives each a
-unique, safe slug, skips articles whose outputs are up to date, runs the rest
+``run_batch`` finds the articles (files, folders, glob patterns, http(s)
+addresses, and list files naming addresses and paths), gives each a unique, safe
+slug, fetches the addresses that have no snapshot yet (``sourcecheck.fetch``: one
+page at a time per host, with a short delay; a failed fetch is that article's
+failure), skips articles whose outputs are up to date, runs the rest
 (``runner.run_article`` by default) in worker *processes* — papermill changes
 the working directory, which is not thread-safe — or on a Dask distributed
 cluster, and writes ``<out>/index.html``, a combined ``<out>/claims.csv`` and
@@ -14,7 +17,15 @@ Every article's folder holds a manifest, ``run.json``: status (``running`` |
 and its metadata sidecar), the run parameters and the code fingerprint
 (sourcecheck version + sha256 of the package source, data and the notebook).
 An article is skipped only when its manifest says ``ok`` with the same three
-fingerprints and ``report.html`` exists; ``--force`` re-runs everything.
+fingerprints and ``report.html`` exists; ``--force`` re-runs everything. For an
+address the article's fingerprint is its snapshot's (``page.html`` and a sidecar
+beside it): an up-to-date address costs no request; ``--refresh`` fetches every
+address again (and re-runs those whose page changed).
+
+A list file is an explicitly named ``.list`` or ``.urls`` file, or a ``.txt`` file
+with at least one http(s) address whose lines are all addresses or existing
+paths (or mostly addresses): one address or path per line, blank lines and
+``#`` comments skipped, relative paths taken from the list file's folder.
 
 A failed run never leaves a report that looks complete: before a run starts the
 previous ``report.html`` and exports are removed (so a re-run that fails or is
@@ -53,9 +64,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from . import __version__, constants
+from . import __version__, constants, fetch
 from .article import SUPPORTED_SUFFIXES, slugify
-from .errors import SourcecheckError
+from .errors import FetchError, SourcecheckError
 
 MANIFEST_NAME = "run.json"
 FAILED_NAME = "FAILED.txt"
@@ -65,6 +76,9 @@ BATCH_JSON = "batch.json"
 #: Files of a previous run that must not survive a new run of the same article.
 STALE_OUTPUTS = (REPORT_NAME, FAILED_NAME, "claims.csv", "claims.json", "analysis.json")
 _GLOB_CHARS = set("*?[")
+#: Files that may list addresses and paths (``.txt`` only when its lines look like a list).
+LIST_SUFFIXES = (".list", ".urls", ".txt")
+MAX_LIST_BYTES = 5_000_000
 _SIDECAR_SUFFIXES = (".meta.json", ".meta.yaml", ".meta.yml")
 _RUN_LOCK = threading.Lock()  # one notebook run at a time per process (Dask workers run tasks in threads)
 
@@ -139,17 +153,53 @@ def _hidden_or_sources(p: Path, root: Path) -> bool:
     return any(part.startswith(".") or part.endswith(".sources") for part in parts)
 
 
-def discover(inputs: Iterable[str | Path], exclude: Optional[Path] = None) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
-    """Resolve INPUTs to article files.
+def read_list(p: Path) -> Optional[list[tuple[int, str]]]:
+    """``(line number, entry)`` for each address or path in a list file; None when ``p`` is not one (an article)."""
+    suffix = p.suffix.lower()
+    if suffix not in LIST_SUFFIXES or not p.is_file():
+        return None
+    try:
+        if p.stat().st_size > MAX_LIST_BYTES:
+            return None
+        lines = p.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None  # named explicitly: the loader says what is wrong with it
+    entries = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip() and not line.strip().startswith("#")]
+    if suffix != ".txt":
+        return entries
+    urls = sum(1 for _, e in entries if fetch.is_url(e))
+    if not urls:
+        return None
+    known = sum(1 for _, e in entries if not fetch.is_url(e) and _names_something(_list_path(p, e)))
+    return entries if urls + known == len(entries) or 2 * urls > len(entries) else None
 
-    Returns ``(articles, problems, warnings)``: ``problems`` are ``(input, message)``
-    pairs for inputs that name nothing (missing file, pattern with no match) and
-    count as failures; ``warnings`` are for empty folders. Folders are searched
-    recursively for supported files, skipping hidden folders, ``*.sources/``
-    primary-document folders, metadata sidecars and ``exclude`` (the output folder).
+
+def _list_path(list_file: Path, entry: str) -> Path:
+    q = Path(entry).expanduser()
+    return q if q.is_absolute() else list_file.parent / q
+
+
+def _names_something(p: Path) -> bool:
+    try:
+        return p.exists() or bool(_GLOB_CHARS & set(str(p)) and glob.glob(str(p)))
+    except OSError:  # a line of prose too long to be a file name
+        return False
+
+
+def discover(inputs: Iterable[str | Path], exclude: Optional[Path] = None) -> tuple[list, list[tuple[str, str]], list[str]]:
+    """Resolve INPUTs to article files and web addresses.
+
+    Returns ``(articles, problems, warnings)``: ``articles`` are resolved ``Path``s and
+    checked address strings; ``problems`` are ``(input, message)`` pairs for inputs that
+    name nothing (missing file, pattern with no match, an address refused) and count as
+    failures; ``warnings`` are for empty folders. Folders are searched recursively for
+    supported files, skipping hidden folders, ``*.sources/`` primary-document folders,
+    metadata sidecars and ``exclude`` (the output folder). A list file contributes its
+    entries (see ``read_list``); an address with a user name or password is refused and
+    shown with them blanked out.
     """
     exclude = exclude.resolve() if exclude else None
-    found: dict[Path, None] = {}
+    found: dict = {}
     problems: list[tuple[str, str]] = []
     warns: list[str] = []
 
@@ -157,9 +207,25 @@ def discover(inputs: Iterable[str | Path], exclude: Optional[Path] = None) -> tu
         r = p.resolve()
         return not (exclude and (r == exclude or exclude in r.parents))
 
-    for raw in inputs:
-        s = str(raw)
-        p = Path(s)
+    def shown(entry: str) -> str:
+        return fetch.redact(entry) if fetch.is_url(entry) else entry
+
+    pending = [(str(raw), shown(str(raw)), None) for raw in inputs]  # (entry, name in messages, list file it came from)
+    while pending:
+        s, name, origin = pending.pop(0)
+        if fetch.is_url(s):
+            try:
+                found.setdefault(fetch.check_url(s), None)
+            except FetchError as exc:
+                problems.append((name, exc.problem + (f" ({exc.hint})" if exc.hint else "")))
+            continue
+        p = _list_path(origin, s) if origin is not None else Path(s)
+        entries = read_list(p) if origin is None else None  # lists do not nest
+        if entries is not None:
+            if not entries:
+                warns.append(f"{p}: list file names no addresses or paths")
+            pending[:0] = [(e, f"{p}:{n}: {shown(e)}", p) for n, e in entries]
+            continue
         if p.is_dir():
             files = sorted(
                 f for f in p.rglob("*") if _is_article_file(f) and not _hidden_or_sources(f, p) and keep(f)
@@ -171,14 +237,14 @@ def discover(inputs: Iterable[str | Path], exclude: Optional[Path] = None) -> tu
         elif p.exists() or p.is_symlink():
             found.setdefault(p.resolve(), None)  # named explicitly: the loader says what is wrong with it
         elif _GLOB_CHARS & set(s):
-            files = sorted(Path(m) for m in glob.glob(s, recursive=True))
+            files = sorted(Path(m) for m in glob.glob(str(p), recursive=True))
             files = [f for f in files if _is_article_file(f) and keep(f)]
             if not files:
-                problems.append((s, "pattern matched no article files"))
+                problems.append((name, "pattern matched no article files"))
             for f in files:
                 found.setdefault(f.resolve(), None)
         else:
-            problems.append((s, "file not found (check the path)"))
+            problems.append((name, "file not found (check the path)"))
     return list(found), problems, warns
 
 
@@ -186,20 +252,30 @@ def _stem(p: Path) -> str:
     return p.name.rsplit(".", 1)[0] if "." in p.name else p.name
 
 
-def assign_slugs(paths: list[Path]) -> dict[Path, str]:
-    """Unique, safe folder names (``[a-z0-9-]``, no dots, no separators).
+def assign_slugs(paths: list) -> dict:
+    """Unique, safe folder names (``[a-z0-9-]``, no dots, no separators) for files and addresses.
 
     The slug is the file name's; names shared by several files get their parent
     folder's name in front (``a/x.txt`` -> ``a-x``, ``b/x.txt`` -> ``b-x``); any
-    slug still shared gets 8 hex digits of the file's full path.
+    slug still shared gets 8 hex digits of the file's full path. An address's slug
+    is its host and last path segment (``fetch.url_slug``), with the segment before
+    it when shared, then the hash of the address.
     """
-    base = {p: slugify(_stem(p)) for p in paths}
+
+    def base_of(p) -> str:
+        return fetch.url_slug(p) if isinstance(p, str) else slugify(_stem(p))
+
+    def qualified(p) -> str:
+        return fetch.url_slug(p, segments=2) if isinstance(p, str) else slugify(f"{p.parent.name}-{_stem(p)}")
+
+    base = {p: base_of(p) for p in paths}
     counts = Counter(base.values())
-    slugs = {p: (slugify(f"{p.parent.name}-{_stem(p)}") if counts[s] > 1 else s) for p, s in base.items()}
+    slugs = {p: (qualified(p) if counts[s] > 1 else s) for p, s in base.items()}
     counts = Counter(slugs.values())
     for p, s in slugs.items():
         if counts[s] > 1:
-            slugs[p] = f"{s[:70].strip('-')}-{hashlib.sha1(str(p.resolve()).encode('utf-8')).hexdigest()[:8]}"
+            identity = p if isinstance(p, str) else str(p.resolve())
+            slugs[p] = f"{s[:70].strip('-')}-{hashlib.sha1(identity.encode('utf-8')).hexdigest()[:8]}"
     return slugs
 
 
@@ -226,6 +302,15 @@ def code_fingerprint() -> dict:
         "package_sha256": _sha256_files(files, pkg),
         "notebook_sha256": _sha256_files([nb]) if nb.exists() else "",
     }
+
+
+def snapshot_fingerprint(out_dir: Path) -> str:
+    """sha256 of an address's snapshot and its metadata sidecar ("" when there is none yet)."""
+    files = fetch.snapshot_files(out_dir)
+    try:
+        return _sha256_files(files) if files[0].is_file() else ""
+    except OSError:
+        return ""
 
 
 def article_fingerprint(path: Path) -> str:
@@ -317,8 +402,9 @@ def summarize_outputs(out_dir: Path, verdicts_db: Optional[str] = None) -> dict:
         return {}
     art = data.get("article") or {}
     claims = data.get("claims") or []
+    fetched = art.get("fetched") or {}
     summary = {
-        "title": art.get("title") or Path(art.get("path") or "").name,
+        "title": art.get("title") or fetched.get("requested_url") or Path(art.get("path") or "").name,
         "published": art.get("published") or "",
         "outlet": art.get("outlet") or "",
         "article_slug": art.get("slug") or "",
@@ -329,6 +415,8 @@ def summarize_outputs(out_dir: Path, verdicts_db: Optional[str] = None) -> dict:
         "flags": dict(Counter(f.get("relation", "?") for f in data.get("flags") or [])),
         "verdicts": {},
     }
+    if fetched:
+        summary.update(address=fetched.get("requested_url") or "", fetched_at=fetched.get("fetched_at") or "")
     if verdicts_db and Path(verdicts_db).is_file() and summary["article_slug"]:
         try:
             from .review import VerdictStore
@@ -488,15 +576,38 @@ def _run_local(jobs: list[Job], workers: int, job_fn: Optional[JobFn], done: Cal
 
 
 def _crashed(job: Job) -> Outcome:
-    msg = "the worker process died while running this article (out of memory, or a crash in native code)"
+    return _record_failed(job, "the worker process died while running this article (out of memory, or a crash in native code)")
+
+
+def _record_failed(job: Job, msg: str) -> Outcome:
+    """An article that failed outside a run (its worker died, its page could not be fetched): FAILED.txt and run.json."""
     out = Path(job.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     for name in STALE_OUTPUTS:
         (out / name).unlink(missing_ok=True)
     (out / FAILED_NAME).write_text(f"sourcecheck could not process {job.article_path}\n{msg}\n", encoding="utf-8")
-    m = read_manifest(out) or {"slug": job.slug, "article_path": job.article_path, "fingerprint": job.fingerprint}
-    m.update(status="failed", error=msg)
+    m = read_manifest(out) or {"schema": "sourcecheck.run/1", "slug": job.slug, "article_path": job.article_path}
+    m.update(status="failed", error=msg, fingerprint=job.fingerprint, finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     _write_json(out / MANIFEST_NAME, m)
     return Outcome(job.slug, job.article_path, "failed", job.out_dir, error=msg)
+
+
+def _fetch_addresses(items: list[tuple[str, Path]], refresh: bool, published: Optional[str], delay: float, progress: bool) -> dict:
+    """Fetch the addresses that need it (no snapshot yet, or ``refresh``) before any run; address -> error for those that failed."""
+    from tqdm import tqdm
+
+    todo = [(u, f) for u, f in items if fetch.needs_fetch(u, f, refresh)]
+    if not todo:
+        return {}
+    bar = tqdm(total=len(todo), file=sys.stderr, unit="page", desc="fetching", disable=not progress, dynamic_ncols=True)
+    try:
+        # The language and text-change warnings come again when each run reads its snapshot.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            results = fetch.fetch_many(todo, refresh=refresh, published=published, delay=delay, done=lambda url, err: bar.update(1))
+    finally:
+        bar.close()
+    return {url: err for url, err in results.items() if err is not None}
 
 
 def _run_dask(jobs: list[Job], address, job_fn: Optional[JobFn], done: Callable[[Outcome], None]) -> None:
@@ -543,12 +654,16 @@ def run_batch(
     dask=None,
     job_fn: Optional[JobFn] = None,
     progress: bool = True,
+    refresh: bool = False,
+    fetch_delay: float = constants.FETCH_HOST_DELAY_S,
 ) -> BatchResult:
     """Run every article found in ``inputs``; write the index, combined claims and batch.json under ``out``.
 
     Worker processes are started with ``spawn``: a script calling this must guard
     its top level with ``if __name__ == "__main__":`` (the CLI and notebooks need nothing).
     ``job_fn`` replaces ``runner.run_article`` (tests); it must be importable by name.
+    Addresses are fetched here first, into ``<out>/<slug>/`` (``fetch.fetch_many``, with
+    ``fetch_delay`` seconds between two pages of one host); ``refresh`` fetches them all again.
     """
     from tqdm import tqdm
 
@@ -571,18 +686,28 @@ def run_batch(
     outcomes: dict[str, Outcome] = {}
     for raw, msg in problems:
         outcomes[f"input:{raw}"] = Outcome(slug="", article_path=raw, status="failed", error=f"{raw}: {msg}")
+    fetch_errors = _fetch_addresses(
+        [(a, root / slugs[a]) for a in articles if isinstance(a, str)], refresh, published, fetch_delay, progress
+    )
     jobs: list[Job] = []
     for path in articles:
         slug = slugs[path]
+        out_dir = (root / slug).resolve()
         job = Job(
             article_path=str(path),
             slug=slug,
-            out_dir=str((root / slug).resolve()),
+            out_dir=str(out_dir),
             published=published,
             verdicts_db=db,
-            fingerprint={"article_sha256": article_fingerprint(path), "parameters": params, **code},
+            fingerprint={
+                "article_sha256": snapshot_fingerprint(out_dir) if isinstance(path, str) else article_fingerprint(path),
+                "parameters": params,
+                **code,
+            },
         )
-        if not force and is_up_to_date(job):
+        if path in fetch_errors:
+            outcomes[slug] = _record_failed(job, _one_line(fetch_errors[path]))
+        elif not force and is_up_to_date(job):
             m = read_manifest(job.out_dir)
             outcomes[slug] = Outcome(slug, job.article_path, "skipped", job.out_dir, seconds=0.0, summary=m.get("summary") or {}, warnings=m.get("warnings") or [])
         else:
@@ -651,6 +776,7 @@ def run_cli(args) -> int:
         force=args.force,
         published=args.published,
         dask=args.dask,
+        refresh=args.refresh,
     )
     for w in result.input_warnings:
         print(f"warning: {w}", file=sys.stderr)

@@ -1,5 +1,7 @@
 """Command line: ``sourcecheck run | analyze | evaluate | evaluate-speakers | evaluate-flags | batch``.
 
+An ARTICLE (and a batch INPUT) is a file or an http(s):// address (``sourcecheck.fetch``).
+
 The package raises ``SourcecheckError`` subclasses; this module is the one place
 that turns them into a one-line message on stderr and a non-zero exit code.
 """
@@ -26,16 +28,23 @@ def _cmd_run(args) -> int:
         published=args.published,
         verdicts_db=args.verdicts_db,
         quiet=args.quiet,
+        refresh=args.refresh,
     )
     print(result.report_path)
     return EXIT_OK
 
 
 def _cmd_analyze(args) -> int:
+    from .fetch import check_url, is_url, url_slug
     from .pipeline import analyze
+    from .runner import default_outputs
 
+    snapshot = None
+    if is_url(args.article):
+        snapshot = Path(args.out) if args.out else default_outputs() / url_slug(check_url(args.article))
     analysis = analyze(
-        args.article, published=args.published, entities_path=args.entities, documents_dir=args.documents, judge=args.judge
+        args.article, published=args.published, entities_path=args.entities, documents_dir=args.documents, judge=args.judge,
+        snapshot_dir=snapshot, refresh=args.refresh,
     )
     payload = json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2)
     if args.json:
@@ -80,15 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     r = sub.add_parser("run", help="run the verification notebook on one article and export the HTML report")
-    r.add_argument("article", help="article file (.txt, .md, .html, .json)")
+    r.add_argument("article", help="article file (.txt, .md, .html, .json) or http(s):// address")
     r.add_argument("--out", help="output folder (default: outputs/<article-slug>/)")
+    r.add_argument("--refresh", action="store_true", help="for an address: fetch the page again instead of checking the snapshot kept in the output folder")
     r.add_argument("--published", help="publication date YYYY-MM-DD (overrides metadata)")
     r.add_argument("--verdicts-db", help="SQLite verdict store (default: outputs/verdicts.sqlite)")
     r.add_argument("--quiet", action="store_true", help="no progress output")
     r.set_defaults(func=_cmd_run)
 
     a = sub.add_parser("analyze", help="run the pipeline without a notebook and write the analysis as JSON")
-    a.add_argument("article", help="article file (.txt, .md, .html, .json)")
+    a.add_argument("article", help="article file (.txt, .md, .html, .json) or http(s):// address")
+    a.add_argument("--out", metavar="DIR", help="for an address: folder that keeps the page's snapshot (default: outputs/<article-slug>/)")
+    a.add_argument("--refresh", action="store_true", help="for an address: fetch the page again instead of using the snapshot")
     a.add_argument("--published", help="publication date YYYY-MM-DD (overrides metadata)")
     a.add_argument("--json", metavar="OUT", help="write JSON to OUT instead of stdout")
     a.add_argument("--entities", metavar="FILE", help="extra outlets/platforms/bodies (YAML) to add to the shipped list")
@@ -126,12 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
     f.set_defaults(func=_cmd_evaluate_flags)
 
     b = sub.add_parser("batch", help="run the notebook on many articles (files, folders, globs) with an index page")
-    b.add_argument("inputs", nargs="+", metavar="INPUT", help="article files, folders or glob patterns")
+    b.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="article files, folders, glob patterns, http(s):// addresses, or text files listing addresses and paths")
     b.add_argument("--workers", type=int, default=None, help="parallel runs (default: number of cores)")
     b.add_argument("--out", default=None, help="output folder (default: outputs/)")
     b.add_argument("--force", action="store_true", help="re-run articles whose outputs are up to date")
     b.add_argument("--dask", metavar="ADDRESS", help="run on a Dask distributed scheduler at ADDRESS")
     b.add_argument("--published", help="publication date for every article (normally from metadata)")
+    b.add_argument("--refresh", action="store_true", help="fetch every address again instead of using the snapshots kept in the output folders")
     b.set_defaults(func=_cmd_batch)
     return p
 

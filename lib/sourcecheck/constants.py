@@ -35,6 +35,40 @@ ENGLISH_FUNCTION_WORDS = frozenset(
 )
 ENGLISH_FUNCTION_WORD_SHARE = 0.2
 
+# ----------------------------------------------------------------------------- fetching (sourcecheck.fetch)
+#: Seconds to wait for a connection, and for each piece of the page while it arrives.
+FETCH_TIMEOUT_S = 20.0
+#: Seconds a whole page may take to arrive (a server dripping bytes is cut off here).
+FETCH_TOTAL_TIMEOUT_S = 60.0
+#: Largest page accepted, in bytes as received (after gzip/br decoding): news pages with their
+#: inline scripts run to 1-3 MB; anything above this is not an article page.
+FETCH_MAX_BYTES = 10_000_000
+#: Tries for one page when the server answers 429 (too many requests) or 5xx (server error).
+FETCH_ATTEMPTS = 3
+#: Seconds before the first retry, doubled for each further one; a ``Retry-After`` header wins,
+#: up to ``FETCH_RETRY_AFTER_MAX_S``.
+FETCH_BACKOFF_S = 1.0
+FETCH_RETRY_AFTER_MAX_S = 30.0
+#: Redirects followed before giving up (each one is recorded in source.json).
+FETCH_MAX_REDIRECTS = 10
+#: Content types taken as web pages; anything else (PDF, images) is refused with its type named.
+FETCH_HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: Batch runs: seconds between two fetches from the same host (one at a time per host), and
+#: how many hosts are fetched from at once.
+FETCH_HOST_DELAY_S = 1.0
+FETCH_MAX_HOSTS = 4
+#: A fetched page whose extracted text has fewer words than this is not an article (an index
+#: page, a consent wall, a page built by JavaScript); the fixture article has about 170.
+FETCH_MIN_WORDS = 40
+#: A short page (under ``FETCH_CONSENT_MAX_WORDS`` words) using at least ``FETCH_CONSENT_MIN_HITS``
+#: of these phrases (lowercase) is a cookie or consent wall, not the article.
+FETCH_CONSENT_PHRASES = (
+    "cookie", "consent", "your privacy", "our partners", "accept all", "reject all",
+    "manage options", "manage preferences", "personalised ads", "personalized ads", "before you continue",
+)
+FETCH_CONSENT_MAX_WORDS = 300
+FETCH_CONSENT_MIN_HITS = 2
+
 # ----------------------------------------------------------------------------- batch (sourcecheck.batch)
 #: Environment set to "1" in batch worker processes (and so in their kernels): workers already
 #: share the cores, so each uses one BLAS/OpenMP thread instead of oversubscribing them.

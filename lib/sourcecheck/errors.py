@@ -54,3 +54,20 @@ class PrimaryDocumentError(SourcecheckError):
 
 class EncoderError(SourcecheckError):
     """A shipped model file (encoder, judge) is missing, corrupt or unloadable."""
+
+
+class FetchError(ArticleError):
+    """An article's web address cannot be fetched or holds no article (``sourcecheck.fetch``).
+
+    ``path`` is the address (never with a user name or password in it); ``kind`` names
+    the case for code and tests: ``credentials``, ``invalid``, ``dns``, ``refused``,
+    ``unreachable``, ``timeout``, ``not_found``, ``forbidden``, ``http``, ``not_html``,
+    ``too_large``, ``no_text``, ``snapshot``.
+    """
+
+    def __init__(self, url, problem: str, hint: str = "", kind: str = "http"):
+        self.kind = kind
+        super().__init__(url, problem, hint)
+
+    def __reduce__(self):  # picklable (a batch may carry it between processes)
+        return (type(self), (self.path, self.problem, self.hint, self.kind))

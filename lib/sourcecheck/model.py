@@ -93,6 +93,9 @@ class Article:
     warnings: list[str] = field(default_factory=list)
     sha256: str = ""
     source_format: str = "txt"
+    #: For an article fetched from its web address: the snapshot's provenance (``source.json``:
+    #: requested and final address, HTTP status, fetch time, sha256 of the bytes...); else None.
+    fetched: Optional[dict] = None
 
     @property
     def word_count(self) -> int:

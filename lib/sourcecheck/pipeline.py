@@ -65,7 +65,20 @@ def analyze(
     entities_path: Optional[str | Path] = None,
     documents_dir: Optional[str | Path] = None,
     judge: Optional[str] = None,
+    snapshot_dir: Optional[str | Path] = None,
+    refresh: bool = False,
 ) -> Analysis:
-    """Load ``path`` and analyse it. Raises ``sourcecheck.errors.SourcecheckError`` subclasses on bad input."""
-    article = load_article(path, published=published)
+    """Load ``path`` and analyse it. Raises ``sourcecheck.errors.SourcecheckError`` subclasses on bad input.
+
+    ``path`` may be an http(s) address: the page is read from the snapshot in ``snapshot_dir``
+    (required then), fetched when there is none yet or ``refresh`` is set (``sourcecheck.fetch``).
+    """
+    from .fetch import is_url, load_url
+
+    if is_url(path):
+        if snapshot_dir is None:
+            raise TypeError("analyze(address): give snapshot_dir, the folder that keeps the page's snapshot")
+        article = load_url(path, snapshot_dir, published=published, refresh=refresh)
+    else:
+        article = load_article(path, published=published)
     return analyze_article(article, entities_path=entities_path, documents_dir=documents_dir, judge=judge)

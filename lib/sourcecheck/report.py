@@ -96,6 +96,32 @@ def _verdict_count(verdicts) -> int:
     return len(latest)
 
 
+def _fetch_time(fetched: dict) -> str:
+    return str(fetched.get("fetched_at") or "unknown").replace("T", " ").replace("Z", " UTC")
+
+
+def _source_rows(article) -> list[tuple[str, str]]:
+    """Where the text came from: the file, or for a fetched page its address and fetch time."""
+    f = article.fetched
+    if not f:
+        return [("File", Path(article.path).name)]
+    rows = [("Address", f.get("requested_url") or "")]
+    if f.get("final_url") and f.get("final_url") != f.get("requested_url"):
+        rows.append(("Redirected to", f["final_url"]))
+    rows += [("Fetched", _fetch_time(f)), ("Snapshot", f"{f.get('snapshot') and Path(f['snapshot']).name} (sha256 {str(f.get('sha256'))[:12]}…)")]
+    return rows
+
+
+def _snapshot_line(article) -> str:
+    f = article.fetched
+    if not f:
+        return ""
+    return (
+        f'<p class="sc-snapshot">Snapshot of {e(f.get("final_url") or f.get("requested_url"))} fetched '
+        f"{e(_fetch_time(f))}: every re-run checks this copy until it is fetched again (--refresh; refresh = True in the notebook).</p>"
+    )
+
+
 def header_html(analysis: Analysis, verdicts=None) -> str:
     """Title, outlet, date, word count and the counts of claims, sources, flags and verdicts (all escaped).
 
@@ -110,7 +136,7 @@ def header_html(analysis: Analysis, verdicts=None) -> str:
         ("Outlet", a.outlet or "unknown"),
         ("Published", a.published or "unknown"),
         ("Words", f"{a.word_count:,}"),
-        ("File", Path(a.path).name),
+        *_source_rows(a),
         ("Attributed claims", sum(1 for c in analysis.claims if c.attribution_id)),
         ("Unattributed claims", sum(1 for c in analysis.claims if not c.attribution_id)),
         ("Sources", n_sources),
@@ -125,7 +151,7 @@ def header_html(analysis: Analysis, verdicts=None) -> str:
         dropped = f'<div class="sc-warning">Removed as web-page leftovers: {e(", ".join(a.dropped_lines))}</div>'
     return (
         _CSS
-        + f'<div class="sc-header"><h1>{e(a.title or Path(a.path).name)}</h1><dl>{dl}</dl></div>'
+        + f'<div class="sc-header"><h1>{e(a.title or Path(a.path).name)}</h1>{_snapshot_line(a)}<dl>{dl}</dl></div>'
         + warnings
         + dropped
     )

@@ -1,7 +1,8 @@
 """Run the verification notebook on one article with papermill and export the report.
 
 ``run_article`` loads the article first (a bad file fails fast with a clear
-``ArticleError``), executes ``notebooks/verify_article.ipynb`` in the project's own
+``ArticleError``; an http(s) address is fetched, or read back from the snapshot
+kept in the output folder, before anything else is written), executes ``notebooks/verify_article.ipynb`` in the project's own
 kernel (the Python running this code), then exports ``report.html`` without code.
 A failed notebook leaves ``verify_article.ipynb`` (with the error cell) and
 ``FAILED.txt`` in the output folder, and no ``report.html``: nothing that looks
@@ -82,15 +83,28 @@ def run_article(
     quiet: bool = False,
     parameters: Optional[dict] = None,
     notebook: Optional[str | Path] = None,
+    refresh: bool = False,
 ) -> RunResult:
-    """Execute the notebook for one article; return where everything was written."""
+    """Execute the notebook for one article (a file or an http(s) address); return where everything was written.
+
+    An address is fetched here, into the snapshot beside the report, when the output folder
+    has none yet or ``refresh`` is set; the notebook then reads that snapshot.
+    """
     import papermill as pm
 
+    from .fetch import check_url, is_url, load_url, url_slug
+
     started = time.perf_counter()
-    article_path = Path(article_path).resolve()
-    article = load_article(article_path, published=published)  # fail fast, with the file's name
-    out = Path(out_dir) if out_dir else default_outputs() / article.slug
-    out = out.resolve()
+    if is_url(article_path):
+        article_path = check_url(article_path)
+        out = (Path(out_dir) if out_dir else default_outputs() / url_slug(article_path)).resolve()
+        article = load_url(article_path, out, published=published, refresh=refresh)  # fail fast, before writing
+        name = article_path
+    else:
+        article_path = Path(article_path).resolve()
+        article = load_article(article_path, published=published)  # fail fast, with the file's name
+        out = (Path(out_dir) if out_dir else default_outputs() / article.slug).resolve()
+        name = article_path.name
     out.mkdir(parents=True, exist_ok=True)
     report = out / REPORT_NAME
     failed = out / FAILED_NAME
@@ -144,7 +158,7 @@ def run_article(
 
     from .report import export_report
 
-    title = article.title or article_path.name
+    title = article.title or name
     export_report(executed, report, title=f"sourcecheck — {title}")
     missing = [n for n in EXPORTS if not (out / n).exists()]
     if missing:
