@@ -4,8 +4,9 @@
     flags_frame(analysis) / relation_matrix(analysis) / matrix_chart(analysis)
 
 1. **Candidates** (:mod:`.candidates`): every claim against every passage (sentences,
-   clauses of long sentences, the rest of the claim's own sentence, primary documents),
-   by sentence embeddings from :mod:`sourcecheck.encoder`; broad on purpose.
+   clauses of long sentences, the rest of the claim's own sentence),
+   by sentence embeddings from :mod:`sourcecheck.encoder`; broad on purpose
+   (primary documents can be passed as ``documents``; the pipeline does not yet).
 2. **Features** (:mod:`.features`): both sides together (similarity and its ranks, the
    embedding interaction, speakers and subject, cues, negation, numbers, distance).
 3. **Judge** (:mod:`.model`): a model trained on the PolNeAR train conflict set decides

@@ -1,9 +1,10 @@
 """Passages, claims described for comparison, and the candidate (claim, passage) pairs a judge sees.
 
 Every claim is compared with every passage of the article: its sentences (split at
-line breaks too), the clauses of long sentences, the rest of the claim's own
-sentence, and the sentences of primary documents when the journalist supplies
-them. Comparison is by the encoder's sentence embeddings
+line breaks too), the clauses of long sentences and the rest of the claim's own
+sentence. ``build_view`` also takes primary documents' sentences (``documents``), but
+the pipeline does not pass them yet: no training pair has one, so the judge has never
+learned what a document passage is worth (quote checks still use the documents). Comparison is by the encoder's sentence embeddings
 (:mod:`sourcecheck.encoder`), not only shared words. Candidates are broad on
 purpose (similarity alone finds the countering passage first for one conflict in
 seven): the best-scoring passages per claim, and also every nearby passage with a
