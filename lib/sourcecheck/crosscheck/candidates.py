@@ -29,6 +29,7 @@ from .cues import Cues, load_cues
 _CLAUSE_SPLIT = re.compile(r";|\s[—–]\s|,\s(?=(?:but|while|although|though|whereas|yet)\b)|:\s(?=[“\"'‘A-Z])")
 _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]+")
+_CONFLICT_CUES = ("cue_not_confirmed", "cue_unverified", "cue_denies", "cue_disputes", "cue_contradicts", "anaphors")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:\s?(?:percent|%|million|billion|trillion|thousand))?")
 
 
@@ -168,6 +169,11 @@ def build_view(text: str, doc, claims: list[Claim], encoder, documents: Optional
                 i = dtext.find(s)
                 add(i, i + len(s), -1, "document", document=name, doc_text=dtext)
 
+    # the rest of a claim's sentence is mostly its source and cue: only a conflict cue makes it evidence,
+    # so the others are never candidates and are not embedded
+    passages = [p for p in passages if p.kind != "own" or any(cues.count(p.text).get(k) for k in _CONFLICT_CUES)]
+    for i, p in enumerate(passages):
+        p.index = i
     # who speaks in each passage: the attribution whose content it overlaps most
     for ps in passages:
         if ps.kind == "document":
@@ -231,7 +237,7 @@ def candidates(view: ArticleView) -> list[tuple[int, int, str]]:
     """(claim index, passage index, why it is a candidate) for every pair the judge should see."""
     out = []
     K, W = C.CROSSCHECK_TOP_K, C.CROSSCHECK_CUE_WINDOW
-    conflict_cues = ("cue_not_confirmed", "cue_unverified", "cue_denies", "cue_disputes", "cue_contradicts", "anaphors")
+    conflict_cues = _CONFLICT_CUES
     for v in view.claims:
         sims = view.sims[v.index]
         allowed = [p for p in view.passages if not _inside_claim(v, p)]
