@@ -64,7 +64,7 @@ def reason(view: ArticleView, ci: int, pi: int, relation: str) -> str:
 
 def decide(view: ArticleView, pairs: list, prob, rel: list[str], threshold: float,
            confidence=None) -> tuple[list[Relation], list[Flag]]:
-    """Pairs at or above the threshold become relations; one flag per contested claim, most serious first.
+    """Pairs at or above the threshold become relations; one flag per contested claim, surest first.
 
     A sentence answers one claim (the one the judge is surest of); two statements that
     answer each other (a shift seen from both sides) make one flag, on the earlier.
