@@ -24,12 +24,11 @@ import numpy as np
 
 from .. import constants as C
 from ..model import Claim, Span
-from .cues import Cues, load_cues
+from .cues import Cues, conflict_cues, load_cues
 
 _CLAUSE_SPLIT = re.compile(r";|\s[—–]\s|,\s(?=(?:but|while|although|though|whereas|yet)\b)|:\s(?=[“\"'‘A-Z])")
 _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]+")
-_CONFLICT_CUES = ("cue_not_confirmed", "cue_unverified", "cue_denies", "cue_disputes", "cue_contradicts", "anaphors")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:\s?(?:percent|%|million|billion|trillion|thousand))?")
 
 
@@ -171,7 +170,9 @@ def build_view(text: str, doc, claims: list[Claim], encoder, documents: Optional
 
     # the rest of a claim's sentence is mostly its source and cue: only a conflict cue makes it evidence,
     # so the others are never candidates and are not embedded
-    passages = [p for p in passages if p.kind != "own" or any(cues.count(p.text).get(k) for k in _CONFLICT_CUES)]
+    for p in passages:
+        p.cues = cues.count(p.text)
+    passages = [p for p in passages if p.kind != "own" or conflict_cues(p.cues, pointing_back=True)]
     for i, p in enumerate(passages):
         p.index = i
     # who speaks in each passage: the attribution whose content it overlaps most
@@ -193,7 +194,6 @@ def build_view(text: str, doc, claims: list[Claim], encoder, documents: Optional
                 ps.speaker_words = _name_words(best.speaker, best.affiliation)
         span_doc = doc.char_span(ps.span.start, ps.span.end, alignment_mode="expand") if ps.kind != "document" else None
         toks = list(span_doc) if span_doc is not None else []
-        ps.cues = cues.count(ps.text)
         ps.negated = _negated(toks, cues) if toks else any(w in cues.negations for w in ps.text.lower().split())
         ps.numbers = _numbers(ps.text)
         ps.words = _words(toks) if toks else frozenset(w.lower() for w in _WORD.findall(ps.text))
@@ -237,7 +237,6 @@ def candidates(view: ArticleView) -> list[tuple[int, int, str]]:
     """(claim index, passage index, why it is a candidate) for every pair the judge should see."""
     out = []
     K, W = C.CROSSCHECK_TOP_K, C.CROSSCHECK_CUE_WINDOW
-    conflict_cues = _CONFLICT_CUES
     for v in view.claims:
         sims = view.sims[v.index]
         allowed = [p for p in view.passages if not _inside_claim(v, p)]
@@ -247,13 +246,11 @@ def candidates(view: ArticleView) -> list[tuple[int, int, str]]:
             d = p.sentence - v.sentence if p.sentence >= 0 else None
             if p.index in top:
                 why.append("similar")
-            if p.kind == "own":
-                if not any(p.cues.get(k) for k in conflict_cues):
-                    continue  # the rest of a claim's sentence is mostly its source and cue: only a cue makes it evidence
+            if p.kind == "own":  # kept by build_view only when it carries a conflict cue
                 why.append("own sentence")
             if p.kind == "document":
                 why.append("document") if p.index in top else None
-            if d is not None and abs(d) <= W and any(p.cues.get(k) for k in conflict_cues):
+            if d is not None and abs(d) <= W and conflict_cues(p.cues, pointing_back=True):
                 why.append("cue")
             if d is not None and 0 < d <= W and p.speaker_words & (v.subject_words | v.speaker_words):
                 why.append("names speaker or subject")

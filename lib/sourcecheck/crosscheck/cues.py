@@ -12,6 +12,13 @@ CUES_FILE = Path(__file__).resolve().parent.parent / "data" / "crosscheck_cues.y
 #: Cue classes counted in every passage (the feature names are ``cue_<class>``).
 CUE_CLASSES = ("not_confirmed", "unverified", "denies", "disputes", "contradicts", "records", "corroborates")
 LISTS = ("hedges", "shift_markers", "past_markers", "anaphors")
+#: The counts (of ``Cues.count``) that mark a rebuttal, a denial or a non-confirmation.
+CONFLICT_CUES = ("cue_not_confirmed", "cue_unverified", "cue_denies", "cue_disputes", "cue_contradicts")
+
+
+def conflict_cues(counts: dict, pointing_back: bool = False) -> int:
+    """How many conflict cues a passage's counts hold (with ``pointing_back``: anaphors count too)."""
+    return sum(counts.get(k, 0) for k in CONFLICT_CUES) + (counts.get("anaphors", 0) if pointing_back else 0)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .candidates import ArticleView
-from .cues import CUE_CLASSES, LISTS
+from .cues import CUE_CLASSES, LISTS, conflict_cues
 
 SPEAKER_TYPES = ("person", "government_body", "organisation", "news_outlet", "social_platform", "document", "anonymous", "unresolved")
 KINDS = ("sentence", "clause", "own", "document")
@@ -31,7 +31,6 @@ NAMES: tuple[str, ...] = (
     "p_other_claims", "claim_is_belief", "claim_is_document",
     "claim_rank_before_passage", "claims_between", "p_conflict_cues", "conflict_cue_and_top3",
 )
-_CONFLICT_CUES = ("cue_not_confirmed", "cue_unverified", "cue_denies", "cue_disputes", "cue_contradicts")
 
 
 def pair_features(view: ArticleView, pairs: list[tuple[int, int, str]]) -> np.ndarray:
@@ -118,7 +117,7 @@ def pair_features(view: ArticleView, pairs: list[tuple[int, int, str]]) -> np.nd
             f[col["claims_between"]] = int(((claim_sent > lo) & (claim_sent < hi)).sum())
         else:
             f[col["claim_rank_before_passage"]] = crank[ci, pi]
-        cc = sum(p.cues.get(k, 0) for k in _CONFLICT_CUES)
+        cc = conflict_cues(p.cues)
         f[col["p_conflict_cues"]] = cc
         f[col["conflict_cue_and_top3"]] = float(cc > 0 and rank[ci, pi] <= 3)
     return X

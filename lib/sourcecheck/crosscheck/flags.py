@@ -13,6 +13,7 @@ from typing import Optional
 from .. import constants as C
 from ..model import Claim, Flag, Relation, Span, stable_id
 from .candidates import ArticleView
+from .cues import conflict_cues
 
 CONFLICTS = frozenset(C.FLAG_SEVERITY)
 ASSERTION_SPEAKER = "the article"
@@ -141,7 +142,7 @@ def corroboration(view: ArticleView, ci: int, used: set) -> Optional["object"]:
     for p in view.passages:
         if p.index in used or p.kind != "sentence" or v.claim.id in p.claim_ids:
             continue
-        if any(p.cues.get(k) for k in ("cue_denies", "cue_disputes", "cue_contradicts", "cue_not_confirmed", "cue_unverified")):
+        if conflict_cues(p.cues):
             continue
         if p.speaker is None or p.speaker_id == v.claim.speaker_id:
             continue
