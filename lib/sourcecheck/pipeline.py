@@ -17,6 +17,18 @@ from .model import Analysis, Article
 from .nlp import parse
 
 
+def claim_stages(article: Article, *, entities_path: Optional[str | Path] = None, nlp=None):
+    """Parse, attributions, speakers and claims: ``(doc, attributions, resolution, claims)``."""
+    from .attribution import extract_attributions
+    from .claims import build_claims
+    from .speakers import load_registry, resolve_speakers
+
+    doc = parse(article.text, nlp)
+    attributions = extract_attributions(doc)
+    resolution = resolve_speakers(article, doc, attributions, load_registry(entities_path))
+    return doc, attributions, resolution, build_claims(article, doc, attributions, resolution)
+
+
 def analyze_article(
     article: Article,
     *,
@@ -26,15 +38,9 @@ def analyze_article(
     nlp=None,
 ) -> Analysis:
     """Run every stage on an already loaded article."""
-    from .attribution import extract_attributions
-    from .claims import build_claims
     from .crosscheck import check_claims
-    from .speakers import load_registry, resolve_speakers
 
-    doc = parse(article.text, nlp)
-    attributions = extract_attributions(doc)
-    resolution = resolve_speakers(article, doc, attributions, load_registry(entities_path))
-    claims = build_claims(article, doc, attributions, resolution)
+    doc, attributions, resolution, claims = claim_stages(article, entities_path=entities_path, nlp=nlp)
     relations, flags = check_claims(article, doc, claims, judge=judge)
     analysis = Analysis(
         article=article,

@@ -23,24 +23,19 @@ with ``score(view, pairs) -> (probabilities, relations)``.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
+from ..encoder import file_sha256
 from ..errors import EncoderError, SourcecheckError
 from .features import NAMES, interaction, pair_features
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 JUDGE_FILE = DATA / "crosscheck_judge.joblib"
 REBUILD = "rebuild it with `make judge` (python -m sourcecheck.crosscheck.train)"
-CONFLICT_RELATIONS = ("contradicts", "denies", "disputes", "not_confirmed", "unverified", "shifts", "numeric_mismatch")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class LearnedJudge:
@@ -91,7 +86,7 @@ def load_judge(path: Optional[Path] = None) -> LearnedJudge:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise EncoderError(f"{card_path}: not a valid judge card ({exc}); {REBUILD}") from exc
-    got = _sha256(path)
+    got = file_sha256(path)
     if got != card.get("sha256"):
         raise EncoderError(f"{path}: cross-check judge is corrupt or changed (sha256 {got[:12]}…, card says "
                            f"{str(card.get('sha256'))[:12]}…); {REBUILD}")

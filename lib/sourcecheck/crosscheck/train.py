@@ -31,9 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..encoder import file_sha256
+from ..evaluation.flags import format_report, match, overlaps, read_gold, score_flags
 from .candidates import build_view, candidates
 from .flags import decide
-from .model import CONFLICT_RELATIONS, DATA, JUDGE_FILE, LearnedJudge
+from .model import DATA, JUDGE_FILE, LearnedJudge
 from .features import NAMES
 
 DEFAULT_TRAIN = DATA / "conflicts_train.jsonl"
@@ -52,10 +54,6 @@ class Prepared:
     rel: list          # gold relation of conflicting pairs, "" otherwise
 
 
-def _overlap(a: dict, s: int, e: int) -> bool:
-    return a["start"] < e and s < a["end"]
-
-
 def label_pairs(view, pairs, row) -> tuple[np.ndarray, list]:
     y = np.zeros(len(pairs), dtype=np.int8)
     rel = [""] * len(pairs)
@@ -67,8 +65,8 @@ def label_pairs(view, pairs, row) -> tuple[np.ndarray, list]:
             sides = [(g["claim"], g["evidence"])]
             if g["relation"] == "shifts":
                 sides += [(e, [g["claim"]]) for e in g["evidence"]]
-            hit = any(any(_overlap(cl, s.start, s.end) for s in c.spans) and
-                      any(_overlap(e, p.span.start, p.span.end) for e in evs) for cl, evs in sides)
+            hit = any(any(overlaps(cl, s.start, s.end) for s in c.spans) and
+                      any(overlaps(e, p.span.start, p.span.end) for e in evs) for cl, evs in sides)
             if hit:
                 if g.get("doubtful"):
                     if y[k] == 0:
@@ -81,22 +79,17 @@ def label_pairs(view, pairs, row) -> tuple[np.ndarray, list]:
 
 def prepare(rows: list[dict], nlp=None, encoder=None, progress=True) -> list[Prepared]:
     from ..article import article_from_text
-    from ..attribution import extract_attributions
-    from ..claims import build_claims
     from ..encoder import get_encoder
-    from ..nlp import load_pipeline, parse
-    from ..speakers import load_registry, resolve_speakers
+    from ..nlp import load_pipeline
+    from ..pipeline import claim_stages
 
     nlp = nlp or load_pipeline()
     encoder = encoder or get_encoder()
-    registry = load_registry(None)
     out = []
     t0 = time.perf_counter()
     for n, row in enumerate(rows, 1):
         article = article_from_text(row["text"], slug=row["id"])
-        doc = parse(article.text, nlp)
-        atts = extract_attributions(doc)
-        claims = build_claims(article, doc, atts, resolve_speakers(article, doc, atts, registry))
+        doc, _, _, claims = claim_stages(article, nlp=nlp)
         view = build_view(article.text, doc, claims, encoder)
         pairs = candidates(view)
         X, XI = LearnedJudge.inputs(view, pairs)
@@ -108,8 +101,6 @@ def prepare(rows: list[dict], nlp=None, encoder=None, progress=True) -> list[Pre
 
 
 def prepare_cached(path: Path, cache_dir: Path | None = None, **kw) -> list[Prepared]:
-    from ..evaluation.flags import read_gold
-
     rows = read_gold(path)
     code = b"".join((Path(__file__).parent / m).read_bytes() for m in ("candidates.py", "features.py", "cues.py"))
     key = hashlib.sha256(Path(path).read_bytes() + code).hexdigest()[:16]
@@ -193,8 +184,6 @@ def flags_at(data, probs, rels, threshold):
 
 
 def choose_threshold(data, probs, rels):
-    from ..evaluation.flags import score_flags
-
     best = None
     table = []
     allp = np.concatenate([p for p in probs if len(p)])
@@ -208,14 +197,12 @@ def choose_threshold(data, probs, rels):
     return best[0], table
 
 
-def flag_calibrator(data, probs, rels, threshold):
+def flag_calibrator(data, flags):
     """Isotonic map from a flag's judge score to the share of such flags that match a labelled conflict (out of fold)."""
     from sklearn.isotonic import IsotonicRegression
 
-    from ..evaluation.flags import match
-
     xs, ys = [], []
-    for d, fl in zip(data, flags_at(data, probs, rels, threshold)):
+    for d, fl in zip(data, flags):
         gold = [g for g in d.row["conflicts"] if not g.get("doubtful")]
         hit = {fi for _, fi in match(gold, fl)[1]}
         for fi, f in enumerate(fl):
@@ -223,6 +210,16 @@ def flag_calibrator(data, probs, rels, threshold):
             ys.append(1.0 if fi in hit else 0.0)
     cal = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0, increasing=True)
     return cal.fit(xs, ys) if len(set(ys)) > 1 else None
+
+
+def evaluate_folds(data: list[Prepared], folds: int):
+    """The threshold chosen out of fold, its scan, the out-of-fold flags at it, and their scores (``evaluate-flags --folds``)."""
+    raw, rels = cross_validate(data, folds)
+    threshold, table = choose_threshold(data, raw, rels)
+    flags = flags_at(data, raw, rels, threshold)
+    res = score_flags([d.row for d in data], flags)
+    res.update(claims="pipeline", judge=f"learned, {folds}-fold cross-validation (threshold {threshold:.4f})")
+    return threshold, table, flags, res
 
 
 def main(argv=None) -> int:
@@ -237,15 +234,10 @@ def main(argv=None) -> int:
     data = prepare_cached(Path(a.gold))
     npos = int(sum((d.y == 1).sum() for d in data))
     print(f"{len(data)} articles, {sum(len(d.pairs) for d in data)} candidate pairs, {npos} conflicting", file=sys.stderr)
-    raw, rels = cross_validate(data, a.folds)
-    probs = raw  # thresholds on the detector's own scores; the flag confidence is calibrated below
-    threshold, table = choose_threshold(data, probs, rels)
-    from ..evaluation.flags import format_report, score_flags
-
-    cv = score_flags([d.row for d in data], flags_at(data, probs, rels, threshold))
-    cv.update(gold=str(a.gold), claims="pipeline", judge=f"learned, {a.folds}-fold cross-validation")
+    threshold, table, oof_flags, cv = evaluate_folds(data, a.folds)
+    cv["gold"] = str(a.gold)
     print(format_report(cv))
-    fcal = flag_calibrator(data, probs, rels, threshold)
+    fcal = flag_calibrator(data, oof_flags)
     det, typer, labels = fit(data, list(range(len(data))))
     out = Path(a.out)
     joblib.dump({"detector": det, "typer": typer, "relations": labels, "threshold": threshold,
@@ -253,12 +245,12 @@ def main(argv=None) -> int:
     card = {
         "what": "cross-check judge: gradient-boosted detector (pair features + PCA-8 of the embedding interaction), "
                 "logistic-regression relation typer, isotonic flag-confidence calibration on out-of-fold flags",
-        "trained_on": {"file": str(Path(a.gold).name), "sha256": hashlib.sha256(Path(a.gold).read_bytes()).hexdigest(),
+        "trained_on": {"file": str(Path(a.gold).name), "sha256": file_sha256(Path(a.gold)),
                        "articles": len(data), "pairs": int(sum(len(d.pairs) for d in data)), "conflicting_pairs": npos},
         "threshold": threshold, "threshold_scan": table, "folds": a.folds,
         "cross_validation": {k: cv[k] for k in ("strict", "any_conflict", "per_relation", "false_flags_per_conflict_free_article", "intervals")},
         "rebuild": "make judge  (python -m sourcecheck.crosscheck.train)",
-        "sklearn": sklearn.__version__, "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+        "sklearn": sklearn.__version__, "sha256": file_sha256(out),
     }
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out} (threshold {threshold})", file=sys.stderr)

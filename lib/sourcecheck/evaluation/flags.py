@@ -112,7 +112,8 @@ def _flags_for(row: dict, mode: str, polnear: dict, nlp, judge) -> list:
 
 
 # --------------------------------------------------------------------------- scoring
-def _overlap(a: dict, start: int, end: int) -> bool:
+def overlaps(a: dict, start: int, end: int) -> bool:
+    """A ``{start, end}`` span of the conflict set overlaps ``start:end``."""
     return a["start"] < end and start < a["end"]
 
 
@@ -127,7 +128,7 @@ def match(gold: list[dict], flags: list) -> tuple[list[tuple[int, int]], list[tu
                     continue
                 sp = f.claim_span
                 spans = [g["claim"]] + (g["evidence"] if g["relation"] == "shifts" else [])
-                if sp and any(_overlap(x, sp.start, sp.end) for x in spans):
+                if sp and any(overlaps(x, sp.start, sp.end) for x in spans):
                     pairs.append((gi, fi))
                     used_g.add(gi)
                     used_f.add(fi)
@@ -247,12 +248,8 @@ def cross_validate(gold_path, folds: int) -> dict:
     from ..crosscheck import train
 
     t0 = time.perf_counter()
-    data = train.prepare_cached(Path(gold_path))
-    raw, rels = train.cross_validate(data, folds)
-    threshold, _ = train.choose_threshold(data, raw, rels)
-    res = score_flags([d.row for d in data], train.flags_at(data, raw, rels, threshold))
-    res.update(gold=str(gold_path), claims="pipeline", judge=f"learned, {folds}-fold cross-validation (threshold {threshold})",
-               seconds=round(time.perf_counter() - t0, 2))
+    res = train.evaluate_folds(train.prepare_cached(Path(gold_path)), folds)[-1]
+    res.update(gold=str(gold_path), seconds=round(time.perf_counter() - t0, 2))
     return res
 
 
