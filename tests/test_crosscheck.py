@@ -126,23 +126,6 @@ def test_no_flags_where_nothing_conflicts(nlp):
     assert sum(len(f) for _, f in flagged) <= 1, flagged
 
 
-def test_flags_carry_evidence_speaker_reason_and_confidence(nlp):
-    for text, spec, *_ in CONFLICTS:
-        claims, relations, flags = check(nlp, text, spec)
-        for f in flags:
-            assert f.evidence and all(text[e.start:e.end] == e.text for e in f.evidence)
-            assert f.reason and f.countering_speaker and 0.0 <= f.confidence <= 1.0
-            assert f.relation in ("contradicts", "denies", "disputes", "not_confirmed", "unverified", "shifts", "numeric_mismatch")
-        assert [f.confidence for f in flags] == sorted((f.confidence for f in flags), reverse=True)
-
-
-def test_group_ids_are_stable(nlp):
-    text, spec = CONFLICTS[0][0], CONFLICTS[0][1]
-    a = [c.group for c in check(nlp, text, spec)[0]]
-    b = [c.group for c in check(nlp, text, spec)[0]]
-    assert a == b and all(g is None or g.startswith("g-") for g in a)
-
-
 def test_no_claims_no_relations(nlp):
     text = "Nothing is said here by anyone."
     assert crosscheck.check_claims(article_from_text(text), nlp(text), []) == ([], [])
@@ -199,6 +182,25 @@ def test_seed_encirclement_claim_is_flagged_with_its_partial_corroboration(seed_
     partial = [r for r in a.relations if r.relation == "corroborates_in_part" and r.claim_id == flags[0].claim_id]
     assert any("applied more pressure" in e.text for r in partial for e in r.evidence)
     assert "Partly corroborated" in flags[0].reason
+
+
+def test_seed_flags_carry_evidence_speaker_reason_and_confidence(seed_analysis):
+    a = seed_analysis
+    assert a.flags
+    for f in a.flags:
+        assert f.evidence and all(a.article.text[e.start:e.end] == e.text for e in f.evidence)
+        assert f.reason and f.countering_speaker and 0.0 <= f.confidence <= 1.0
+        assert f.relation in ("contradicts", "denies", "disputes", "not_confirmed", "unverified", "shifts", "numeric_mismatch")
+        assert any(" ".join(e.text.split())[:40] in f.reason for e in f.evidence)  # the reason quotes its passage
+    assert [f.confidence for f in a.flags] == sorted((f.confidence for f in a.flags), reverse=True)
+
+
+def test_seed_group_ids_are_stable(seed_analysis, seed_path):
+    from sourcecheck.pipeline import analyze
+
+    groups = {c.id: c.group for c in seed_analysis.claims}
+    assert any(g and g.startswith("g-") for g in groups.values())
+    assert {c.id: c.group for c in analyze(seed_path).claims} == groups
 
 
 def test_seed_flags_table_matrix_and_chart(seed_analysis):
