@@ -59,8 +59,14 @@ encoder: train-env
 conflicts:
 	$(PYTHON) scripts/conflicts_train.py build
 
-judge: setup
-	$(BIN)/python -m sourcecheck.crosscheck.train
+## Retrain the cross-check judge: the feature model's top pairs (out of fold) -> the cross-encoder, fine-tuned
+## and scored out of fold in the training environment, then exported -> the judge file with both, thresholds by CV.
+RERANK_CACHE := outputs/.cache
+judge: setup train-env
+	$(BIN)/python -m sourcecheck.crosscheck.train --rerank-pairs $(RERANK_CACHE)/reranker-pairs.jsonl
+	$(TRAIN_VENV)/bin/python scripts/train_reranker.py $(RERANK_CACHE)/reranker-pairs.jsonl \
+	  --oof $(RERANK_CACHE)/reranker-oof.json --export lib/sourcecheck/data/crosscheck_reranker
+	$(BIN)/python -m sourcecheck.crosscheck.train --reranker-oof $(RERANK_CACHE)/reranker-oof.json
 
 lock-train: setup
 	$(BIN)/pip install --quiet pip-tools

@@ -134,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--judge", metavar="FILE", help="a judge file made by python -m sourcecheck.crosscheck.train (default: the shipped one)")
     f.add_argument("--folds", type=int, metavar="K", help="instead: train on K-1 parts of the conflict set, flag the held-out part "
                    "(cross-validation by article, pipeline claims)")
+    f.add_argument("--reranker-oof", metavar="FILE", help="with --folds: the cross-encoder's out-of-fold scores "
+                   "(make judge writes outputs/.cache/reranker-oof.json); without it the folds use the feature model alone")
     f.add_argument("--show-misses", action="store_true", help="list missed conflicts and false flags per article")
     f.set_defaults(func=_cmd_evaluate_flags)
 

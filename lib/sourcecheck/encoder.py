@@ -55,24 +55,24 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def verify_files(folder: Path = ENCODER_DIR) -> dict:
+def verify_files(folder: Path = ENCODER_DIR, what: str = "encoder", rebuild: str = REBUILD) -> dict:
     """Check every file the manifest names against its sha256; return the manifest."""
     mpath = folder / "manifest.json"
     if not mpath.is_file():
-        raise EncoderError(f"{mpath}: the encoder manifest is missing; {REBUILD}")
+        raise EncoderError(f"{mpath}: the {what} manifest is missing; {rebuild}")
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
         files = manifest["files"]
     except (ValueError, KeyError) as exc:
-        raise EncoderError(f"{mpath}: not a valid encoder manifest ({exc}); {REBUILD}") from exc
+        raise EncoderError(f"{mpath}: not a valid {what} manifest ({exc}); {rebuild}") from exc
     for name, meta in files.items():
         p = folder / name
         if not p.is_file():
-            raise EncoderError(f"{p}: encoder file is missing; {REBUILD}")
+            raise EncoderError(f"{p}: {what} file is missing; {rebuild}")
         got = file_sha256(p)
         if got != meta["sha256"]:
-            raise EncoderError(f"{p}: encoder file is corrupt or changed (sha256 {got[:12]}…, manifest says "
-                               f"{meta['sha256'][:12]}…); {REBUILD}")
+            raise EncoderError(f"{p}: {what} file is corrupt or changed (sha256 {got[:12]}…, manifest says "
+                               f"{meta['sha256'][:12]}…); {rebuild}")
     return manifest
 
 

@@ -8,6 +8,10 @@ Two scikit-learn models, trained on the PolNeAR train conflict set by
   embedding interaction) gives each pair a conflict score;
 * a **typer** (multinomial logistic regression over the pair features) names the
   relation of a conflicting pair;
+* a **cross-encoder** (:mod:`sourcecheck.crosscheck.reranker`, fine-tuned from the
+  same base model) reads claim and passage together for the ``rerank_k`` pairs the
+  detector ranks highest in the article; a logistic regression over both scores gives
+  those pairs their final score (the others cannot flag);
 * a flag's **confidence** is the share of flags with its score that matched a
   labelled conflict out of fold (isotonic, train cross-validation).
 
@@ -49,6 +53,11 @@ class LearnedJudge:
         self.flag_calibrator = bundle.get("flag_calibrator")
         self.card = card or {}
         self.name = name
+        rr = bundle.get("reranker") or {}
+        self.rerank_k = int(rr.get("k", 0))
+        self.rerank_coef = np.asarray(rr.get("coef", [0.0, 0.0]), dtype=float)
+        self.rerank_intercept = float(rr.get("intercept", 0.0))
+        self._reranker = None
         if tuple(bundle["features"]) != NAMES:
             raise SourcecheckError(f"judge {name}: its features differ from this version's; {REBUILD}")
 
@@ -64,13 +73,50 @@ class LearnedJudge:
         X, XI = self.inputs(view, pairs)
         prob = self.detector.predict_proba(XI)[:, 1]
         rel = [str(r) for r in self.typer.predict(X)] if self.typer is not None else [self.relations[0]] * len(pairs)
+        if self.rerank_k:
+            from .reranker import get_reranker, pair_texts
+
+            if self._reranker is None:
+                self._reranker = self._load_reranker(get_reranker)
+            top = top_pairs(prob, self.rerank_k)
+            left, right = pair_texts(view, [pairs[k] for k in top])
+            prob = combine(prob, top, self._reranker.score(left, right), self.rerank_coef, self.rerank_intercept)
         return prob, rel
+
+    def _load_reranker(self, get):
+        from .reranker import RERANKER_DIR
+
+        want = (self.card.get("reranker") or {}).get("model_manifest_sha256")
+        got = file_sha256(RERANKER_DIR / "manifest.json") if (RERANKER_DIR / "manifest.json").is_file() else None
+        if want and got and want != got:
+            raise EncoderError(f"{RERANKER_DIR / 'manifest.json'}: the cross-encoder is not the one judge {self.name} "
+                               f"was trained with; {REBUILD}")
+        return get()
 
     def flag_confidence(self, score: float) -> float:
         """Share of flags with this judge score that matched a labelled conflict out of fold (train)."""
         if self.flag_calibrator is None:
             return float(score)
         return float(self.flag_calibrator.predict([score])[0])
+
+
+def top_pairs(prob: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest detector scores (ties: the earlier pair), the ones the cross-encoder reads."""
+    return np.argsort(-np.asarray(prob), kind="stable")[:k]
+
+
+def logit(p) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def combine(prob: np.ndarray, top: np.ndarray, ce: np.ndarray, coef, intercept: float) -> np.ndarray:
+    """Final scores: the combiner's probability for the re-read pairs, 0 for the rest (they cannot flag)."""
+    out = np.zeros(len(prob))
+    if len(top):
+        z = intercept + coef[0] * logit(np.asarray(prob)[top]) + coef[1] * np.asarray(ce, dtype=float)
+        out[top] = 1 / (1 + np.exp(-z))
+    return out
 
 
 def load_judge(path: Optional[Path] = None) -> LearnedJudge:

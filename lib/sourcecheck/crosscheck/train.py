@@ -7,13 +7,20 @@
    user's run sees. A pair is a conflict when its claim overlaps a labelled claim and its
    passage overlaps that item's evidence (a shift counts from either side). Pairs that
    touch an item the annotator marked doubtful are left out of training.
-2. Folds by article (GroupKFold): on the detector's out-of-fold scores the decision
-   threshold is the one whose *flags* score best (F1 of flags against labelled
-   conflicts, as ``evaluate-flags`` scores them); the card keeps the whole scan
-   (precision stays near .1 at every threshold, so stricter ones only lose recall). A
+2. Folds by article (GroupKFold): on the out-of-fold scores the decision threshold is
+   the one whose *flags* score best (F1 of flags against labelled conflicts, as
+   ``evaluate-flags`` scores them) among those that keep to at most ``MAX_FALSE_FLAGS``
+   false flags per conflict-free article, the product's target: a desk that sees a
+   false flag in every clean article stops reading them. The card keeps the whole scan. A
    flag's shown confidence is the share of out-of-fold flags with its score that
    matched a labelled conflict (isotonic).
-3. The final models are fitted on all articles and written with a card that holds the
+3. The cross-encoder (``scripts/train_reranker.py``, training environment) is trained on
+   each article's 80 pairs the detector ranks highest out of fold (``--rerank-pairs``
+   writes them) and scores them out of fold in the same folds (``--reranker-oof``). How many
+   pairs it re-reads (``rerank_k``) and the threshold on the combined score are chosen
+   together, by the same flag F1; the combiner (a logistic regression over the detector's
+   logit and the cross-encoder's) is itself fitted out of fold for that choice.
+4. The final models are fitted on all articles and written with a card that holds the
    threshold, the cross-validation scores, the data's hash and the library versions.
 
 Nothing here runs at import or in a user's run; the shipped judge is only loaded.
@@ -35,12 +42,16 @@ from ..encoder import file_sha256
 from ..evaluation.flags import format_report, match, overlaps, read_gold, score_flags
 from .candidates import build_view, candidates
 from .flags import decide
-from .model import DATA, JUDGE_FILE, LearnedJudge
+from .reranker import RERANKER_DIR
+from .model import DATA, JUDGE_FILE, LearnedJudge, combine, logit, top_pairs
 from .features import NAMES
 
 DEFAULT_TRAIN = DATA / "conflicts_train.jsonl"
 PCA_DIMS = 8
 SEED = 15
+RERANK_POOL = 80                 # pairs per article the cross-encoder is trained on
+RERANK_K = (10, 20, 30, 50, 80)  # how many it may re-read at run time (chosen by cross-validation)
+MAX_FALSE_FLAGS = 0.2            # per conflict-free article: the target the threshold must keep (out of fold)
 
 
 @dataclass
@@ -179,12 +190,73 @@ def cross_validate(data: list[Prepared], folds: int = 5, progress=True):
     return raw, rels
 
 
+def fold_of(n: int, folds: int) -> np.ndarray:
+    """The fold each article is tested in (the split ``cross_validate`` and the cross-encoder use)."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.arange(n)
+    out = np.zeros(n, dtype=int)
+    for f, (_, te) in enumerate(GroupKFold(n_splits=folds).split(groups, groups=groups)):
+        out[te] = f
+    return out
+
+
+def rerank_rows(data: list[Prepared], raw) -> list[dict]:
+    """The cross-encoder's training pairs: each article's top RERANK_POOL out of fold, plus its conflicting pairs."""
+    from .reranker import pair_texts
+
+    rows = []
+    for a, (d, r) in enumerate(zip(data, raw)):
+        top = set(top_pairs(r, RERANK_POOL).tolist())
+        keep = sorted(top | set(np.flatnonzero(d.y == 1).tolist()))
+        left, right = pair_texts(d.view, [d.pairs[k] for k in keep])
+        rows += [{"a": a, "k": int(k), "claim": c, "passage": p, "y": int(d.y[k]), "s1": float(r[k]), "topk": k in top}
+                 for k, c, p in zip(keep, left, right)]
+    return rows
+
+
+def _combiner():
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=1.0, max_iter=1000)
+
+
+def _rerank_inputs(d, r, ce: dict, a: int, k: int):
+    top = top_pairs(r, k)
+    missing = [int(j) for j in top if f"{a}:{j}" not in ce]
+    if missing:
+        raise SystemExit(f"cross-encoder scores lack pairs {missing[:5]} of article {a} ({d.row['id']}): "
+                         "the scores file was made from other pairs; rerun `make judge`")
+    c = np.array([ce[f"{a}:{j}"] for j in top])
+    return top, np.column_stack([logit(r[top]), c]), d.y[top]
+
+
+def reranked(data, raw, ce: dict, k: int, folds: int):
+    """Out-of-fold combined scores when the cross-encoder re-reads each article's top k (combiner fitted out of fold)."""
+    fold = fold_of(len(data), folds)
+    inputs = [_rerank_inputs(d, r, ce, a, k) for a, (d, r) in enumerate(zip(data, raw))]
+    out = [None] * len(data)
+    for f in range(folds):
+        tr = [i for i in range(len(data)) if fold[i] != f]
+        X = np.vstack([inputs[i][1] for i in tr])
+        y = np.concatenate([inputs[i][2] for i in tr])
+        m = _combiner().fit(X[y >= 0], y[y >= 0])
+        for i in np.flatnonzero(fold == f):
+            top, Xi, _ = inputs[i]
+            out[i] = combine(raw[i], top, Xi[:, 1], m.coef_[0], float(m.intercept_[0]))
+    X = np.vstack([x[1] for x in inputs])
+    y = np.concatenate([x[2] for x in inputs])
+    final = _combiner().fit(X[y >= 0], y[y >= 0])
+    return out, {"k": k, "coef": [float(v) for v in final.coef_[0]], "intercept": float(final.intercept_[0])}
+
+
 def flags_at(data, probs, rels, threshold):
     return [decide(d.view, d.pairs, p, r, threshold)[1] for d, p, r in zip(data, probs, rels)]
 
 
-def choose_threshold(data, probs, rels):
-    best = None
+def choose_threshold(data, probs, rels, max_false_flags: float = MAX_FALSE_FLAGS):
+    """The threshold whose out-of-fold flags have the best F1 among those with at most ``max_false_flags`` false
+    flags per conflict-free article (the product's target; the fewest false flags if none is that low)."""
     table = []
     allp = np.concatenate([p for p in probs if len(p)])
     grid = sorted({float(x) for x in np.quantile(allp, 1 - np.geomspace(0.05, 0.0003, 24))})
@@ -193,8 +265,13 @@ def choose_threshold(data, probs, rels):
         f1 = res["any_conflict"]["f1"]
         table.append((round(float(t), 5), res["any_conflict"]["p"], res["any_conflict"]["r"], f1,
                       res["false_flags_per_conflict_free_article"]))
-    best = max(table, key=lambda row: row[3])
+    allowed = [row for row in table if row[4] <= max_false_flags]
+    best = max(allowed, key=lambda row: row[3]) if allowed else min(table, key=lambda row: (row[4], -row[3]))
     return best[0], table
+
+
+def _row(table, t):
+    return next(row for row in table if row[0] == t)
 
 
 def flag_calibrator(data, flags):
@@ -212,14 +289,35 @@ def flag_calibrator(data, flags):
     return cal.fit(xs, ys) if len(set(ys)) > 1 else None
 
 
-def evaluate_folds(data: list[Prepared], folds: int):
-    """The threshold chosen out of fold, its scan, the out-of-fold flags at it, and their scores (``evaluate-flags --folds``)."""
-    raw, rels = cross_validate(data, folds)
-    threshold, table = choose_threshold(data, raw, rels)
-    flags = flags_at(data, raw, rels, threshold)
+def evaluate_folds(data: list[Prepared], folds: int, reranker_oof: Path | None = None, raw=None, rels=None):
+    """The threshold chosen out of fold, its scan, the out-of-fold flags at it, their scores, and the re-reading
+    settings (``evaluate-flags --folds``). With the cross-encoder's out-of-fold scores, ``rerank_k`` and the
+    threshold are chosen together; ``rerank`` is then ``{"k", "coef", "intercept", "scan"}``, else None."""
+    if raw is None:
+        raw, rels = cross_validate(data, folds)
+    rerank = None
+    if reranker_oof is not None:
+        ce = json.loads(Path(reranker_oof).read_text(encoding="utf-8"))
+        best = None
+        scan = []
+        for k in RERANK_K:
+            probs, comb = reranked(data, raw, ce, k, folds)
+            t, table = choose_threshold(data, probs, rels)
+            f1 = _row(table, t)[3]
+            scan.append({"k": k, "threshold": t, "f1": f1, "coef": comb["coef"]})
+            print(f"  re-reading the top {k}: flag F1 {f1:.3f} at {t:.4f}", file=sys.stderr, flush=True)
+            if best is None or f1 > best[0] + 1e-9:
+                best = (f1, k, t, table, probs, comb)
+        _, k, threshold, table, probs, rerank = best
+        rerank["scan"] = scan
+    else:
+        probs = raw
+        threshold, table = choose_threshold(data, raw, rels)
+    flags = flags_at(data, probs, rels, threshold)
     res = score_flags([d.row for d in data], flags)
-    res.update(claims="pipeline", judge=f"learned, {folds}-fold cross-validation (threshold {threshold:.4f})")
-    return threshold, table, flags, res
+    what = f"re-reading the top {rerank['k']} with the cross-encoder, " if rerank else ""
+    res.update(claims="pipeline", judge=f"learned, {what}{folds}-fold cross-validation (threshold {threshold:.4f})")
+    return threshold, table, flags, res, rerank
 
 
 def main(argv=None) -> int:
@@ -230,24 +328,39 @@ def main(argv=None) -> int:
     ap.add_argument("--gold", default=str(DEFAULT_TRAIN))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--out", default=str(JUDGE_FILE), help="judge file to write (its card goes beside it, .json)")
+    ap.add_argument("--rerank-pairs", metavar="FILE",
+                    help="only write the cross-encoder's training pairs (for scripts/train_reranker.py) and stop")
+    ap.add_argument("--reranker-oof", metavar="FILE",
+                    help="the cross-encoder's out-of-fold scores (scripts/train_reranker.py --oof); without it the "
+                         "judge does not use the cross-encoder")
     a = ap.parse_args(argv)
     data = prepare_cached(Path(a.gold))
     npos = int(sum((d.y == 1).sum() for d in data))
     print(f"{len(data)} articles, {sum(len(d.pairs) for d in data)} candidate pairs, {npos} conflicting", file=sys.stderr)
-    threshold, table, oof_flags, cv = evaluate_folds(data, a.folds)
+    raw, rels = cross_validate(data, a.folds)
+    if a.rerank_pairs:
+        rows = rerank_rows(data, raw)
+        Path(a.rerank_pairs).parent.mkdir(parents=True, exist_ok=True)
+        with open(a.rerank_pairs, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in rows)
+        print(f"wrote {len(rows)} pairs to {a.rerank_pairs}", file=sys.stderr)
+        return 0
+    threshold, table, oof_flags, cv, rerank = evaluate_folds(data, a.folds, a.reranker_oof, raw, rels)
     cv["gold"] = str(a.gold)
     print(format_report(cv))
     fcal = flag_calibrator(data, oof_flags)
     det, typer, labels = fit(data, list(range(len(data))))
     out = Path(a.out)
     joblib.dump({"detector": det, "typer": typer, "relations": labels, "threshold": threshold,
-                 "flag_calibrator": fcal, "features": list(NAMES)}, out, compress=3)
+                 "flag_calibrator": fcal, "features": list(NAMES),
+                 "reranker": {k: v for k, v in (rerank or {}).items() if k != "scan"} or None}, out, compress=3)
     card = {
         "what": "cross-check judge: gradient-boosted detector (pair features + PCA-8 of the embedding interaction), "
                 "logistic-regression relation typer, isotonic flag-confidence calibration on out-of-fold flags",
         "trained_on": {"file": str(Path(a.gold).name), "sha256": file_sha256(Path(a.gold)),
                        "articles": len(data), "pairs": int(sum(len(d.pairs) for d in data)), "conflicting_pairs": npos},
         "threshold": threshold, "threshold_scan": table, "folds": a.folds,
+        "reranker": rerank and {**rerank, "model_manifest_sha256": file_sha256(RERANKER_DIR / "manifest.json")},
         "cross_validation": {k: cv[k] for k in ("strict", "any_conflict", "per_relation", "false_flags_per_conflict_free_article", "intervals")},
         "rebuild": "make judge  (python -m sourcecheck.crosscheck.train)",
         "sklearn": sklearn.__version__, "sha256": file_sha256(out),

@@ -243,12 +243,15 @@ def evaluate(gold_path=None, claims: str = "gold", judge=None, nlp=None, progres
     return res
 
 
-def cross_validate(gold_path, folds: int) -> dict:
-    """``--folds K``: train the judge on K-1 parts of the conflict set, flag the held-out part, score all (pipeline claims)."""
+def cross_validate(gold_path, folds: int, reranker_oof=None) -> dict:
+    """``--folds K``: train the judge on K-1 parts of the conflict set, flag the held-out part, score all (pipeline claims).
+
+    With ``reranker_oof`` (the cross-encoder's out-of-fold scores, ``scripts/train_reranker.py --oof``) the judge
+    re-reads its top pairs with the cross-encoder, as the shipped one does."""
     from ..crosscheck import train
 
     t0 = time.perf_counter()
-    res = train.evaluate_folds(train.prepare_cached(Path(gold_path)), folds)[-1]
+    res = train.evaluate_folds(train.prepare_cached(Path(gold_path)), folds, reranker_oof)[3]
     res.update(gold=str(gold_path), seconds=round(time.perf_counter() - t0, 2))
     return res
 
@@ -313,7 +316,8 @@ def run_cli(args) -> int:
     """Entry point for ``sourcecheck evaluate-flags`` (args: gold (optional), json; optional claims, judge,
     show_misses)."""
     if getattr(args, "folds", None):
-        res = cross_validate(getattr(args, "gold", None) or (DEFAULT_GOLD.parent / "conflicts_train.jsonl"), args.folds)
+        res = cross_validate(getattr(args, "gold", None) or (DEFAULT_GOLD.parent / "conflicts_train.jsonl"), args.folds,
+                             getattr(args, "reranker_oof", None))
     else:
         res = evaluate(getattr(args, "gold", None), claims=getattr(args, "claims", None) or "gold",
                        judge=getattr(args, "judge", None), progress=True)

@@ -1,0 +1,91 @@
+"""The cross-check's cross-encoder: the shipped ONNX file gives training's scores, is checked, and is used by the judge."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sourcecheck.crosscheck.model import combine, make_judge, top_pairs
+from sourcecheck.crosscheck.reranker import RERANKER_DIR, Reranker, get_reranker
+from sourcecheck.errors import EncoderError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def rr():
+    return get_reranker()
+
+
+def test_shipped_cross_encoder_gives_the_scores_torch_gave_in_training(rr):
+    ref = json.loads((FIXTURES / "reranker_reference.json").read_text(encoding="utf-8"))
+    got = rr.score([a for a, _ in ref["pairs"]], [b for _, b in ref["pairs"]])
+    assert len(got) == len(ref["logits"]) >= 8
+    # fp16 weights: logits within a few hundredths of torch's fp32, and the same order
+    assert np.abs(got - np.array(ref["logits"])).max() < 0.05
+    assert list(np.argsort(got)) == list(np.argsort(ref["logits"]))
+
+
+def test_a_denial_scores_above_an_unrelated_passage(rr):
+    claim = "Senator Ames: the company paid no bribes to the inspectors"
+    denial = "Prosecutors said bank records show the company paid the inspectors $40,000 in cash."
+    unrelated = "The weather in the capital was mild on Tuesday, and the markets were closed."
+    s = rr.score([claim, claim], [denial, unrelated])
+    assert s[0] > s[1]
+
+
+def test_scores_do_not_depend_on_batch_order_or_size(rr):
+    left = ["A said the bridge is safe.", "B said taxes will fall next year, a claim the treasury denied.", "C: none"]
+    right = ["Engineers found cracks in the bridge.", "The treasury denied it.", "Unrelated text " * 80]
+    one = np.array([rr.score([a], [b])[0] for a, b in zip(left, right)])
+    # padding to the batch's width moves fp16 logits by about 1e-4
+    assert np.allclose(rr.score(left, right), one, atol=1e-3)
+    assert np.allclose(rr.score(left[::-1], right[::-1])[::-1], one, atol=1e-3)
+
+
+def test_mismatched_sides_and_empty_input(rr):
+    with pytest.raises(ValueError):
+        rr.score(["a"], [])
+    assert rr.score([], []).shape == (0,)
+
+
+def _copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "reranker"
+    shutil.copytree(RERANKER_DIR, dest)
+    return dest
+
+
+def test_a_changed_model_file_is_a_named_error(tmp_path):
+    folder = _copy(tmp_path)
+    with open(folder / "model.onnx", "r+b") as f:
+        f.seek(1000)
+        f.write(b"\x00\x01\x02\x03")
+    with pytest.raises(EncoderError, match=r"model\.onnx.*cross-encoder file is corrupt or changed.*make judge"):
+        Reranker(folder)
+
+
+def test_a_missing_manifest_is_a_named_error(tmp_path):
+    folder = _copy(tmp_path)
+    (folder / "manifest.json").unlink()
+    with pytest.raises(EncoderError, match=r"manifest\.json.*missing.*make judge"):
+        Reranker(folder)
+
+
+def test_only_the_top_pairs_are_re_read_and_the_rest_cannot_flag():
+    prob = np.array([0.1, 0.9, 0.5, 0.5, 0.05])
+    top = top_pairs(prob, 3)
+    assert list(top) == [1, 2, 3]  # ties keep pair order
+    out = combine(prob, top, np.array([-3.0, 4.0, 0.0]), [1.0, 1.0], 0.0)
+    assert out[0] == out[4] == 0.0
+    # the cross-encoder can overturn the feature model's order
+    assert out[2] > out[1]
+
+
+def test_the_shipped_judge_uses_the_cross_encoder():
+    judge = make_judge()
+    assert judge.rerank_k > 0
+    assert judge.card["reranker"]["k"] == judge.rerank_k
+    assert judge.card["reranker"]["model_manifest_sha256"]
