@@ -34,6 +34,24 @@ def test_run_writes_claims_exports_matching_analysis(seed_run):
         assert col in header.split(",")
 
 
+def test_seed_report_tables_show_no_ids_or_offsets_but_the_exports_keep_them(seed_run):
+    import re
+
+    out = seed_run["out"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    tables = re.findall(r'<table[^>]*class="[^"]*sc-table[^"]*".*?</table>', html, flags=re.S)
+    assert len(tables) >= 4  # claims, sources, assertions, flags, matrix, ...
+    headers = {h.strip() for t in tables for h in re.findall(r"<th[^>]*>([^<]*)</th>", t)}
+    assert "speaker" in headers and "first_mention" in headers
+    for internal in ("speaker_id", "first_mention_start", "id", "start", "end", "claim id", "flag id", "group"):
+        assert internal not in headers, internal
+    ids = re.compile(r"\b[a-z]{1,3}-[0-9a-f]{12}\b")  # claim, speaker, group, flag ids
+    assert not any(ids.search(t) for t in tables), [ids.search(t).group() for t in tables if ids.search(t)][:3]
+    analysis = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    assert analysis["speakers"] and all(ids.match(s["id"]) for s in analysis["speakers"])
+    assert any(c.get("speaker_id") for c in analysis["claims"])
+
+
 def test_missing_article_fails_with_one_line_naming_the_file(tmp_path):
     missing = tmp_path / "nope.txt"
     proc = run_cli("run", missing, "--out", tmp_path / "out")

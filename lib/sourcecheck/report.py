@@ -291,14 +291,34 @@ def claims_per_source_chart(analysis: Analysis, top: int = 15):
     return fig
 
 
-def table(frame, index: bool = False):
+#: Columns that are for software, not for a reader: internal ids and character offsets. The frames keep them
+#: (exports, code); ``table`` leaves them out of what the notebook and the report show.
+INTERNAL_COLUMNS = frozenset({
+    "id", "speaker_id", "claim_id", "claim id", "flag id", "claim_ids", "attribution_id", "group",
+    "start", "end", "claim start", "claim end", "first_mention_start",
+})
+
+
+def reading_frame(frame):
+    """``frame`` without its internal ids and offsets (``INTERNAL_COLUMNS``); an index of group ids is dropped too."""
+    shown = frame.drop(columns=[c for c in frame.columns if c in INTERNAL_COLUMNS])
+    if shown.index.name in INTERNAL_COLUMNS:
+        shown = shown.reset_index(drop=True)
+    return shown
+
+
+def table(frame, index: bool = False, internal: bool = False):
     """A pandas table for the notebook and the report: escaped, no NaN noise, wrapped text.
 
     ``DataFrame.to_html`` escapes every cell (``escape=True``); the result is wrapped in
-    ``IPython.display.HTML`` so the notebook and nbconvert show the same markup.
+    ``IPython.display.HTML`` so the notebook and nbconvert show the same markup. Internal ids
+    and character offsets are left out unless ``internal`` is set (the exports keep them).
     """
     import pandas as pd
     from IPython.display import HTML
+
+    if not internal:
+        frame = reading_frame(frame)
 
     # Give long-text columns (claim content, evidence, reasons) room to read.
     wide = {}
