@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from ..encoder import file_sha256
+from ..errors import EvaluationError
 from ..evaluation.flags import format_report, match, overlaps, read_gold, score_flags
 from .candidates import build_view, candidates
 from .flags import decide
@@ -225,8 +226,8 @@ def _rerank_inputs(d, r, ce: dict, a: int, k: int):
     top = top_pairs(r, k)
     missing = [int(j) for j in top if f"{a}:{j}" not in ce]
     if missing:
-        raise SystemExit(f"cross-encoder scores lack pairs {missing[:5]} of article {a} ({d.row['id']}): "
-                         "the scores file was made from other pairs; rerun `make judge`")
+        raise EvaluationError(f"cross-encoder scores lack pairs {missing[:5]} of article {a} ({d.row['id']}): "
+                              "the scores file was made from other pairs or another conflict set; rerun `make judge`")
     c = np.array([ce[f"{a}:{j}"] for j in top])
     return top, np.column_stack([logit(r[top]), c]), d.y[top]
 
