@@ -40,25 +40,19 @@ span must lie inside its article's text and every gold article needs a predictio
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from ..errors import EvaluationError
+from ..spans import best_pairs, contents_match, normalise_spans, token_set, tokenize
 from . import read_jsonl_numbered
 
 ROLES = ("source", "cue", "content")
-TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-#: Characters trimmed from span edges (and allowed in a mergeable gap) for exact matching.
-EDGE_CHARS = set(" \t\r\n\u00a0\u2009\u202f\"'`“”‘’«».,;:!?()[]{}-–—…")
-RELAXED_MIN_OVERLAP = 0.5
-RELAXED_MIN_JACCARD = 0.3
 #: Article resamples behind the 95% intervals ``evaluate`` reports (fixed seed: same file, same interval).
 BOOTSTRAP_SAMPLES = 1000
 #: The headline scores that get an interval: (label, metric kind, role).
@@ -161,68 +155,11 @@ def _raise_problems(path, problems: list[str], hint: str) -> None:
     raise EvaluationError(f"{Path(path)}: {len(problems)} problem{'s' * (len(problems) != 1)}: {shown}{more} ({hint})")
 
 
-# --------------------------------------------------------------------------- span helpers
-def tokenize(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in TOKEN_RE.finditer(text)]
-
-
-def token_set(spans: Iterable, tokens: list[tuple[int, int]], starts: list[int]) -> frozenset:
-    """Indices of tokens overlapping any of ``spans`` (``starts`` = token starts, sorted)."""
-    import bisect
-
-    out = set()
-    for s, e in spans:
-        i = max(bisect.bisect_right(starts, s) - 1, 0)
-        while i < len(tokens) and tokens[i][0] < e:
-            if tokens[i][1] > s:
-                out.add(i)
-            i += 1
-    return frozenset(out)
-
-
-def normalise_spans(spans: Iterable, text: str, keep_colon: bool = False) -> tuple:
-    """Trim edge punctuation/whitespace and merge across punctuation-only gaps (for exact matching)."""
-    trimmed = []
-    for s, e in sorted((int(a), int(b)) for a, b in spans):
-        s0, e0 = s, e
-        while s < e and text[s] in EDGE_CHARS:
-            s += 1
-        while e > s and text[e - 1] in EDGE_CHARS:
-            e -= 1
-        if s < e:
-            trimmed.append([s, e])
-        elif keep_colon and ":" in text[s0:e0]:
-            c = s0 + text[s0:e0].index(":")
-            trimmed.append([c, c + 1])
-    merged: list[list[int]] = []
-    for s, e in trimmed:
-        if merged and (s <= merged[-1][1] or all(ch in EDGE_CHARS for ch in text[merged[-1][1]:s])):
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    return tuple(tuple(x) for x in merged)
-
-
-def contents_match(a: frozenset, b: frozenset) -> bool:
-    """The relaxed score's content condition on two token sets: overlap coefficient >= 0.5
-    and Jaccard >= 0.3."""
-    inter = len(a & b)
-    return bool(inter) and inter / min(len(a), len(b)) >= RELAXED_MIN_OVERLAP and inter / len(a | b) >= RELAXED_MIN_JACCARD
-
-
 def _prf(tp: float, n_pred: float, n_gold: float, tp_gold: Optional[float] = None) -> dict:
     p = tp / n_pred if n_pred else 0.0
     r = (tp if tp_gold is None else tp_gold) / n_gold if n_gold else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "tp": tp, "pred": n_pred, "gold": n_gold}
-
-
-def _match(weights: np.ndarray) -> list[tuple[int, int]]:
-    """One-to-one pairs maximising total weight; pairs with weight <= 0 are dropped."""
-    if weights.size == 0:
-        return []
-    rows, cols = linear_sum_assignment(weights, maximize=True)
-    return [(int(r), int(c)) for r, c in zip(rows, cols) if weights[r, c] > 0]
 
 
 # --------------------------------------------------------------------------- per-article counts
@@ -252,7 +189,7 @@ def score_article(text: str, gold: list[dict], pred: list[dict]) -> dict:
     for r in ROLES:
         c[f"ex_{r}_gold"] += sum(1 for a in gold if norm(a, r))
         c[f"ex_{r}_pred"] += sum(1 for a in pred if norm(a, r))
-    for i, j in _match(w):
+    for i, j in best_pairs(w):
         same = {r: norm(pred[i], r) == norm(gold[j], r) for r in ROLES}
         for r in ROLES:
             if same[r] and norm(gold[j], r):
@@ -276,7 +213,7 @@ def score_article(text: str, gold: list[dict], pred: list[dict]) -> dict:
                     elif not (p["source"] & g["source"]):
                         continue
                 w[i, j] = 1.0 + inter / len(a | b)
-        c[f"{name}_tp"] += len(_match(w))
+        c[f"{name}_tp"] += len(best_pairs(w))
     return dict(c)
 
 

@@ -67,7 +67,8 @@ import numpy as np
 
 from .. import constants as C
 from ..model import Attribution, Span
-from .attribution import RELAXED_MIN_JACCARD, RELAXED_MIN_OVERLAP, _match, read_jsonl
+from ..spans import RELAXED_MIN_JACCARD, RELAXED_MIN_OVERLAP, best_pairs
+from .attribution import read_jsonl
 
 CATEGORIES = ("named", "pronoun", "nominal", "anonymous", "document")
 PRONOUN_WINDOW_SENTENCES = 10
@@ -296,7 +297,7 @@ def match_found(text: str, gold: list[Attribution], pred: list[Attribution]) -> 
             if not gs and ps:
                 continue
             w[i, j] = 1.0 + inter / len(pc | gc)
-    return [(pred[i], gold[j]) for i, j in _match(w)]
+    return [(pred[i], gold[j]) for i, j in best_pairs(w)]
 
 
 # --------------------------------------------------------------------------- the run
