@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.sourcecheck-installed
 SEED   := seeds/ukraine-ceasefire.txt
 
-.PHONY: setup report test browser lock lock-train train-env encoder judge conflicts bench clean-outputs
+.PHONY: setup report test browser lock lock-train train-env encoder tagger judge conflicts bench clean-outputs
 
 setup: $(STAMP)
 
@@ -67,6 +67,19 @@ judge: setup train-env
 	$(TRAIN_VENV)/bin/python scripts/train_reranker.py $(RERANK_CACHE)/reranker-pairs.jsonl \
 	  --oof $(RERANK_CACHE)/reranker-oof.json --export lib/sourcecheck/data/crosscheck_reranker
 	$(BIN)/python -m sourcecheck.crosscheck.train --reranker-oof $(RERANK_CACHE)/reranker-oof.json
+
+## Retrain attribution extraction: the encoder span tagger on two halves of train[:740] (each predicts the
+## articles it did not see; train[740:], which neither saw, is what heldout_attribution.py scores), their
+## out-of-fold probabilities merged, the shipped tagger on all of train, then the CRFs and the ranker on the merge.
+TRAIN_SET := ../shared/data/polnear/train.jsonl
+TAGGER_CACHE := outputs/.cache/tagger
+tagger: setup train-env
+	mkdir -p $(TAGGER_CACHE)
+	$(TRAIN_VENV)/bin/python scripts/train_tagger.py $(TRAIN_SET) --limit 740 --half 0 --predict $(TAGGER_CACHE)/half0.npz
+	$(TRAIN_VENV)/bin/python scripts/train_tagger.py $(TRAIN_SET) --limit 740 --half 1 --predict $(TAGGER_CACHE)/half1.npz
+	$(TRAIN_VENV)/bin/python scripts/train_tagger.py --merge $(TAGGER_CACHE)/oof.npz $(TAGGER_CACHE)/half0.npz $(TAGGER_CACHE)/half1.npz
+	$(TRAIN_VENV)/bin/python scripts/train_tagger.py $(TRAIN_SET) --epochs 1 --int8 --save $(TAGGER_CACHE)/full.pt --export lib/sourcecheck/data/attribution_tagger
+	$(BIN)/python scripts/train_attribution.py $(TRAIN_SET) --tagger-probs $(TAGGER_CACHE)/oof.npz
 
 lock-train: setup
 	$(BIN)/pip install --quiet pip-tools

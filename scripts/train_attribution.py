@@ -12,6 +12,11 @@ parity) and builds the ranker's examples for each half with the taggers of the
 other half. Deterministic for a given spaCy model and data (L-BFGS, fixed
 iterations). Never train or tune on dev: dev is for reporting.
 
+The CRFs and the ranker read the span tagger's probabilities (``scripts/train_tagger.py``),
+which must come from tagger models that did not see the article either: give
+``--tagger-probs OUT.npz`` (``train_tagger.py --merge``, the out-of-fold probabilities for
+every article of the file), or ``--no-tagger`` to train without them (for comparison).
+
 ``--docbin`` reuses a spaCy DocBin of the same texts (in file order) to skip
 parsing; ``--limit`` trains on the first N articles (quick experiments);
 ``--only rank`` keeps the shipped cue and role models and retrains the ranker.
@@ -26,9 +31,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pycrfsuite
 
+from sourcecheck.attribution import taggers as attribution_taggers
 from sourcecheck.attribution import CUE_MODEL, RANK_MODEL, ROLE_MODEL, ranker_examples, training_sequences
+from sourcecheck.evaluation.attribution import WARM_UP
 from sourcecheck.nlp import load_pipeline
 
 PARAMS = {
@@ -37,6 +45,29 @@ PARAMS = {
     "rank": {"c1": 0.0, "c2": 1.0, "max_iterations": 300},
 }
 FOLDS = 2
+
+
+def tagger_lookup(path: str, rows: list[dict]):
+    """``attribution.taggers.tagger_source`` over a ``train_tagger.py`` probabilities file: the
+    article's text -> (wordpiece offsets, probabilities); an article the file lacks is an error."""
+    z = np.load(path)
+    by_text = {}
+    for i, art_id in zip(z["index"].tolist(), z["ids"].tolist()):
+        if i < len(rows):
+            if rows[i]["id"] != art_id:
+                sys.exit(f"{path}: article {i} is {art_id!r} there but {rows[i]['id']!r} in the train file (rebuild it)")
+            by_text[rows[i]["text"]] = (z[f"off_{i}"], z[f"p_{i}"])
+
+    def source(text: str):
+        got = by_text.get(text)
+        if got is None and text == WARM_UP:  # the scorer's model-loading sentence is not an article
+            return None
+        if got is None:
+            sys.exit(f"{path}: no span-tagger probabilities for the article starting {text[:60]!r} "
+                     f"(make it with scripts/train_tagger.py --merge)")
+        return got
+
+    return source
 
 
 def _trainer(kind: str) -> pycrfsuite.Trainer:
@@ -59,9 +90,13 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int)
     ap.add_argument("--out-dir", default=str(CUE_MODEL.parent))
     ap.add_argument("--only", choices=["rank"], help="retrain only the ranker, with the shipped taggers' features")
+    tg = ap.add_mutually_exclusive_group(required=True)
+    tg.add_argument("--tagger-probs", help="out-of-fold span-tagger probabilities for the file's articles (.npz)")
+    tg.add_argument("--no-tagger", action="store_true", help="train without the span tagger's features")
     args = ap.parse_args(argv)
 
     rows = [json.loads(line) for line in open(args.train, encoding="utf-8") if line.strip()]
+    attribution_taggers.tagger_source = tagger_lookup(args.tagger_probs, rows) if args.tagger_probs else (lambda text: None)
     if args.limit:
         rows = rows[: args.limit]
     nlp = load_pipeline()

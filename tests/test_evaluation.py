@@ -378,7 +378,6 @@ def test_quality_gate_on_fixed_dev_sample(tmp_path, nlp):
     result = ev.evaluate(path, nlp=nlp)
     low = {k: (_metric(result["metrics"], k), v) for k, v in cfg["floors"].items() if _metric(result["metrics"], k) < v}
     assert not low, f"scores below their floors (got, floor): {low}"
-    assert result["speed"]["ratio"] >= cfg["min_speed_ratio"], result["speed"]
 
 
 def test_cli_evaluate_command_end_to_end(tmp_path):

@@ -40,7 +40,7 @@ def test_training_script_writes_models_the_extractor_can_use(tmp_path, monkeypat
     out = tmp_path / "models"
     out.mkdir()
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), str(train), "--out-dir", str(out)],
+        [sys.executable, str(SCRIPT), str(train), "--out-dir", str(out), "--no-tagger"],
         capture_output=True, text=True, timeout=280,
     )
     assert proc.returncode == 0, proc.stderr
@@ -63,7 +63,8 @@ def test_training_script_rejects_a_docbin_of_other_texts(tmp_path, nlp):
     db = DocBin(docs=[nlp("Some other text entirely.")] * 8)
     db.to_disk(tmp_path / "other.spacy")
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), str(train), "--docbin", str(tmp_path / "other.spacy"), "--out-dir", str(tmp_path)],
+        [sys.executable, str(SCRIPT), str(train), "--docbin", str(tmp_path / "other.spacy"), "--out-dir", str(tmp_path),
+         "--no-tagger"],
         capture_output=True, text=True, timeout=280,
     )
     assert proc.returncode != 0
@@ -80,7 +81,7 @@ def test_heldout_script_scores_articles_the_models_did_not_see(tmp_path):
     empty.write_text("".join(json.dumps({"id": i, "attributions": []}) + "\n" for i in held_ids), encoding="utf-8")
     out, pred = tmp_path / "heldout.json", tmp_path / "pred.jsonl"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "6", "--json", str(out),
+        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "6", "--no-tagger", "--json", str(out),
          "--predictions", str(pred), "--baseline", str(empty)],
         capture_output=True, text=True, timeout=280,
     )
@@ -98,8 +99,32 @@ def test_heldout_script_scores_articles_the_models_did_not_see(tmp_path):
 def test_heldout_script_rejects_a_split_that_leaves_nothing(tmp_path):
     train = _tiny_train_file(tmp_path / "train.jsonl")
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "8"],
+        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "8", "--no-tagger"],
         capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode != 0
     assert "train.jsonl" in proc.stderr and "--split 8" in proc.stderr
+
+
+def test_training_script_needs_tagger_probabilities_for_every_article(tmp_path):
+    """The CRFs learn from span-tagger probabilities made out of fold; a file that lacks an
+    article, or holds another file's, stops the training with the file's name."""
+    import numpy as np
+
+    train = _tiny_train_file(tmp_path / "train.jsonl")
+    probs = tmp_path / "oof.npz"
+    off, p = np.array([[0, 5]], dtype=np.int32), np.zeros((1, 3), dtype=np.float16)
+    np.savez(probs, ids=np.array(["tiny-0"]), index=np.array([0]), off_0=off, p_0=p)
+    proc = subprocess.run([sys.executable, str(SCRIPT), str(train), "--out-dir", str(tmp_path), "--tagger-probs", str(probs)],
+                          capture_output=True, text=True, timeout=280)
+    assert proc.returncode != 0
+    assert "oof.npz" in proc.stderr and "no span-tagger probabilities" in proc.stderr
+    np.savez(probs, ids=np.array(["another-article"]), index=np.array([0]), off_0=off, p_0=p)
+    proc = subprocess.run([sys.executable, str(SCRIPT), str(train), "--out-dir", str(tmp_path), "--tagger-probs", str(probs)],
+                          capture_output=True, text=True, timeout=280)
+    assert proc.returncode != 0
+    assert "oof.npz" in proc.stderr and "another-article" in proc.stderr
+    # neither --tagger-probs nor --no-tagger: the choice is not made silently
+    proc = subprocess.run([sys.executable, str(SCRIPT), str(train), "--out-dir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=280)
+    assert proc.returncode != 0 and "--tagger-probs" in proc.stderr

@@ -53,6 +53,8 @@ from ..spans import best_pairs, contents_match, normalise_spans, token_set, toke
 from . import read_jsonl_numbered
 
 ROLES = ("source", "cue", "content")
+#: The sentence ``evaluate`` extracts from before timing starts (it loads the models).
+WARM_UP = "Warm-up: the officials said it would load the models."
 #: Article resamples behind the 95% intervals ``evaluate`` reports (fixed seed: same file, same interval).
 BOOTSTRAP_SAMPLES = 1000
 #: The headline scores that get an interval: (label, metric kind, role).
@@ -272,7 +274,7 @@ def evaluate(
     rows = read_jsonl(gold_path, limit)
     baseline = _read_baseline(baseline_path, rows)  # a bad baseline file fails now, not after the run
     nlp = nlp or load_pipeline()
-    extract_attributions(nlp("Warm-up: the officials said it would load the models."))  # not timed
+    extract_attributions(nlp(WARM_UP))  # not timed
     words = 0
     t_parse = t_extract = 0.0
     preds = []
