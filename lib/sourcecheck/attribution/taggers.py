@@ -258,7 +258,7 @@ def load_crf(path: str):
     if not Path(path).is_file():
         raise ModelNotInstalledError(
             f"{path}: attribution model file is missing; reinstall sourcecheck or run "
-            f"`python scripts/train_attribution.py` to train it from PolNeAR train"
+            f"`make tagger` to train it from PolNeAR train (scripts/train_attribution.py, after the span tagger)"
         )
     tagger = pycrfsuite.Tagger()
     tagger.open(path)
