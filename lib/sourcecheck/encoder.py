@@ -127,6 +127,7 @@ class Encoder:
             raise EncoderError(f"{model_path}: cannot load the ONNX model ({exc}); {REBUILD}") from exc
         self.hidden = int(self.manifest.get("hidden_size", 384))
         self.wordpieces = 0   # running count, for benchmarks
+        self.batch = BATCH    # sequences per call: fewer keeps onnxruntime's activation arena small
 
     # ------------------------------------------------------------------ tokenizing
     def tokenize(self, text: str) -> tuple[list[int], np.ndarray]:
@@ -140,8 +141,8 @@ class Encoder:
         """Hidden states for each id sequence ([CLS]/[SEP] already added), batched by length."""
         out: list[Optional[np.ndarray]] = [None] * len(seqs)
         order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
-        for b in range(0, len(order), BATCH):
-            idx = order[b:b + BATCH]
+        for b in range(0, len(order), self.batch):
+            idx = order[b:b + self.batch]
             width = max(len(seqs[i]) for i in idx)
             ids = np.full((len(idx), width), self.pad, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
