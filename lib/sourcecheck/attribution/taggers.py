@@ -256,7 +256,7 @@ def role_features(P: Parse, a: int, cue_ids: set, start: int, end: int) -> list[
     return feats
 
 
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=8)  # three models, and the scripts point at others
 def load_crf(path: str):
     import pycrfsuite
 
