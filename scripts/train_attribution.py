@@ -36,7 +36,6 @@ import pycrfsuite
 
 from sourcecheck.attribution import taggers as attribution_taggers
 from sourcecheck.attribution import CUE_MODEL, RANK_MODEL, ROLE_MODEL, ranker_examples, training_sequences
-from sourcecheck.evaluation.attribution import WARM_UP
 from sourcecheck.nlp import load_pipeline
 
 PARAMS = {
@@ -60,8 +59,6 @@ def tagger_lookup(path: str, rows: list[dict]):
 
     def source(text: str):
         got = by_text.get(text)
-        if got is None and text == WARM_UP:  # the scorer's model-loading sentence is not an article
-            return None
         if got is None:
             sys.exit(f"{path}: no span-tagger probabilities for the article starting {text[:60]!r} "
                      f"(make it with scripts/train_tagger.py --merge)")

@@ -268,19 +268,19 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         dest = Path(args.export) if args.export else Path(tmp)
         export_onnx(m, dest, args.int8)
-        check_onnx(m, dest, arts[fit[0]], enc)
+        diff = check_onnx(m, dest, arts[fit[0]], enc)
         if args.predict:
             rest = [i for i in range(len(arts)) if i not in set(fit)]
             t0 = time.time()
             save_probs(Path(args.predict), rest, arts, probabilities(dest, [arts[i] for i in rest]))
             print(f"predicted {len(rest)} articles in {time.time() - t0:.0f}s -> {args.predict}", file=sys.stderr)
         if args.export:
-            write_manifest(dest, args, len(fit))
+            write_manifest(dest, args, len(fit), diff)
             write_reference(m, enc)
     return 0
 
 
-def check_onnx(m, dest: Path, art: dict, enc: Encoder) -> None:
+def check_onnx(m, dest: Path, art: dict, enc: Encoder) -> float:
     """Max |logit difference| between torch and the shipped ONNX on one article's first window."""
     import torch
 
@@ -291,8 +291,8 @@ def check_onnx(m, dest: Path, art: dict, enc: Encoder) -> None:
         ref = m(t, torch.ones_like(t), torch.zeros_like(t))[0].numpy()
     run = Encoder(dest / "model.onnx", dest / "tokenizer.json", verify=False)
     got = run._run([seq])[0]
-    dest.joinpath(".check").write_text(f"{float(np.abs(got - ref).max()):.5f}")
     print(f"shipped ONNX vs torch, {len(seq)} wordpieces: max |logit difference| {np.abs(got - ref).max():.4f}", file=sys.stderr)
+    return float(np.abs(got - ref).max())
 
 
 REFERENCE = ROOT / "tests" / "fixtures" / "tagger_reference.json"
@@ -321,9 +321,7 @@ def write_reference(m, enc: Encoder) -> None:
     print(f"wrote {REFERENCE}", file=sys.stderr)
 
 
-def write_manifest(dest: Path, args, n_articles: int) -> None:
-    diff = float((dest / ".check").read_text())
-    (dest / ".check").unlink()
+def write_manifest(dest: Path, args, n_articles: int, diff: float) -> None:
     manifest = {
         "name": "attribution span tagger: all-MiniLM-L6-v2 fine-tuned on PolNeAR train, ONNX, "
                 + ("int8 dynamic per-channel" if args.int8 else "fp16 weights"),

@@ -203,17 +203,20 @@ class Encoder:
     def doc_vectors(self, doc) -> np.ndarray:
         """(len(doc), hidden): each spaCy token gets the mean of the wordpieces overlapping it (zeros for spaces)."""
         tv = self.token_vectors(doc.text)
-        out = np.zeros((len(doc), self.hidden), dtype=np.float32)
-        if not len(tv.offsets):
-            return out
-        starts = tv.offsets[:, 0]
-        for t in doc:
-            a, b = t.idx, t.idx + len(t.text)
-            lo = np.searchsorted(tv.offsets[:, 1], a, side="right")
-            hi = np.searchsorted(starts, b, side="left")
-            if hi > lo:
-                out[t.i] = tv.vectors[lo:hi].mean(0)
+        return pool_to_tokens(tv.offsets, tv.vectors, [t.idx for t in doc], [t.idx + len(t.text) for t in doc])
+
+
+def pool_to_tokens(offsets: np.ndarray, vectors: np.ndarray, starts, ends) -> np.ndarray:
+    """(len(starts), width): for each token [start, end) the mean of the wordpiece rows
+    overlapping it, zeros where none does (whitespace)."""
+    out = np.zeros((len(starts), vectors.shape[1] if vectors.ndim == 2 else 0), dtype=np.float32)
+    if not len(offsets) or not len(starts):
         return out
+    lo = np.searchsorted(offsets[:, 1], np.asarray(starts), side="right")
+    hi = np.searchsorted(offsets[:, 0], np.asarray(ends), side="left")
+    for i in np.nonzero(hi > lo)[0]:
+        out[i] = vectors[lo[i]:hi[i]].mean(0)
+    return out
 
 
 @functools.lru_cache(maxsize=1)

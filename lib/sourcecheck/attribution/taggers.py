@@ -16,21 +16,15 @@ from typing import Callable, Iterable, Optional
 import numpy as np
 
 from .. import constants as C
+from ..encoder import pool_to_tokens
 from ..errors import EncoderError, ModelNotInstalledError
 from .parse import CONTENT_DEPS, KID_DEPS, Parse, anchor, bucket, cue_window
 from .rules import rule_cue
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-
-
 CUE_MODEL = DATA_DIR / "attribution-cue.crfsuite"
-
-
 ROLE_MODEL = DATA_DIR / "attribution-role.crfsuite"
-
-
 TAGGER_DIR = DATA_DIR / "attribution_tagger"
-
 
 #: Windows per onnxruntime call. A long article is dozens of 256-wordpiece windows, and 32
 #: at once grew the session's memory arena by hundreds of MB in a batch worker; at 4 the
@@ -38,12 +32,10 @@ TAGGER_DIR = DATA_DIR / "attribution_tagger"
 TAGGER_BATCH = 4
 TAGGER_REBUILD = "rebuild it with `make tagger` (training environment: `make train-env`)"
 
-
 #: Where the span tagger's probabilities come from: None runs the shipped model; training
 #: and held-out scoring set a function ``text -> (wordpiece offsets (n, 2), probabilities
 #: (n, 3))`` over probabilities computed out of fold, or one returning None (no tagger).
 tagger_source: Optional[Callable[[str], Optional[tuple]]] = None
-
 
 #: words whose form is a role-tagger feature (content words are left out: they overfit)
 _FUNCTION_WORDS = frozenset(
@@ -93,17 +85,8 @@ def span_probabilities(P: Parse) -> Optional[list[tuple[int, int, int]]]:
     else:
         tv = span_tagger().token_vectors(P.text)
         offsets, probs = tv.offsets, 1.0 / (1.0 + np.exp(-tv.vectors))
-    out = [(0, 0, 0)] * P.n
-    if not len(offsets):
-        return out
-    lo = np.searchsorted(offsets[:, 1], np.asarray(P.idx), side="right")
-    hi = np.searchsorted(offsets[:, 0], np.asarray(P.end), side="left")
-    fifths = np.minimum((probs * 5).astype(np.int64), 4)
-    for i in range(P.n):
-        if hi[i] > lo[i]:
-            m = np.minimum((probs[lo[i]:hi[i]].mean(0) * 5).astype(np.int64), 4) if hi[i] - lo[i] > 1 else fifths[lo[i]]
-            out[i] = (int(m[0]), int(m[1]), int(m[2]))
-    return out
+    means = pool_to_tokens(np.asarray(offsets).reshape(-1, 2), probs, P.idx, P.end)
+    return [tuple(int(x) for x in row) for row in np.minimum((means * 5).astype(np.int64), 4)]
 
 
 def mean_prob(P, toks, k: int) -> float:
