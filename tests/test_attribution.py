@@ -384,3 +384,19 @@ def test_one_statement_read_twice_is_kept_once():
     assert strong in kept and outer in kept and inner in kept
     same = cand("said Thursday", "that she in theory accepted the budget", 0.5)
     assert one_per_statement(text, [same, strong]) == [strong]
+
+
+@pytest.mark.parametrize("release", [False, True])
+def test_a_batch_kernel_frees_the_extraction_models(release, nlp, monkeypatch):
+    """Batch kernels run one article: they free the span tagger before the cross-check loads its models."""
+    from sourcecheck import constants as C
+    from sourcecheck.article import article_from_text
+    from sourcecheck.attribution import span_tagger
+    from sourcecheck.pipeline import claim_stages
+
+    monkeypatch.delenv(C.RELEASE_MODELS_ENV, raising=False)
+    if release:
+        monkeypatch.setenv(C.RELEASE_MODELS_ENV, "1")
+    _, found, _, _ = claim_stages(article_from_text("The mayor said the bridge would reopen in May."), nlp=nlp)
+    assert found and found[0].content_text
+    assert span_tagger.cache_info().currsize == (0 if release else 1)

@@ -537,9 +537,11 @@ def _release_memory() -> None:
 
 
 def _worker_init() -> None:
-    """Worker processes share the cores: one BLAS/OpenMP thread each (inherited by the kernels)."""
+    """Worker processes share the cores: one BLAS/OpenMP thread each (inherited by the kernels),
+    and each kernel runs one article, so it frees the extraction models once it is done with them."""
     for var in constants.BATCH_SINGLE_THREAD_ENV:
         os.environ.setdefault(var, "1")
+    os.environ.setdefault(constants.RELEASE_MODELS_ENV, "1")
 
 
 # --------------------------------------------------------------------------- executors

@@ -74,6 +74,10 @@ FETCH_CONSENT_MIN_HITS = 2
 #: share the cores, so each uses one BLAS/OpenMP thread instead of oversubscribing them.
 BATCH_SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                            "SOURCECHECK_ENCODER_THREADS")
+#: Set to "1" in batch workers (and so their kernels), which run one article per kernel: the
+#: pipeline then frees the extraction models (span tagger, CRFs) before the cross-check loads
+#: its two, so a worker's peak holds four models, not six.
+RELEASE_MODELS_ENV = "SOURCECHECK_RELEASE_MODELS"
 #: Seconds to wait for a Dask scheduler (``--dask ADDRESS``) before giving up with a clear message.
 BATCH_DASK_CONNECT_TIMEOUT_S = 20
 

@@ -99,10 +99,28 @@ class TokenVectors:
     vectors: np.ndarray   # (n, hidden) float32
 
 
+def onnx_session(model_path: Path, threads: int, rebuild: str):
+    """An onnxruntime CPU session for one of the shipped models; a bad file raises ``EncoderError`` naming it.
+
+    The CPU memory arena is off: it keeps the largest batch's activations for the life of
+    the process, and with three models in a kernel that cost about 100 MB per batch worker
+    at no measured speed gain (``bench/bench.py --batch``).
+    """
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.enable_cpu_mem_arena = False
+    try:
+        return ort.InferenceSession(str(model_path), sess_options=opts, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf types
+        raise EncoderError(f"{model_path}: cannot load the ONNX model ({exc}); {rebuild}") from exc
+
+
 class Encoder:
     def __init__(self, model_path: Optional[Path] = None, tokenizer_path: Optional[Path] = None,
                  threads: Optional[int] = None, verify: bool = True):
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         model_path = Path(model_path or ENCODER_DIR / "model.onnx")
@@ -117,14 +135,8 @@ class Encoder:
         self.cls = self.tokenizer.token_to_id("[CLS]")
         self.sep = self.tokenizer.token_to_id("[SEP]")
         self.pad = self.tokenizer.token_to_id("[PAD]")
-        opts = ort.SessionOptions()
         self.threads = threads or thread_count()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        try:
-            self.session = ort.InferenceSession(str(model_path), sess_options=opts, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf types
-            raise EncoderError(f"{model_path}: cannot load the ONNX model ({exc}); {REBUILD}") from exc
+        self.session = onnx_session(model_path, self.threads, REBUILD)
         self.hidden = int(self.manifest.get("hidden_size", 384))
         self.wordpieces = 0   # running count, for benchmarks
         self.batch = BATCH    # sequences per call: fewer keeps onnxruntime's activation arena small

@@ -8,10 +8,12 @@ text); ``sourcecheck analyze`` writes it as JSON and the notebook displays it.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
 from . import __version__
+from . import constants as C
 from .article import load_article
 from .model import Analysis, Article
 from .nlp import parse
@@ -25,6 +27,10 @@ def claim_stages(article: Article, *, entities_path: Optional[str | Path] = None
 
     doc = parse(article.text, nlp)
     attributions = extract_attributions(doc)
+    if os.environ.get(C.RELEASE_MODELS_ENV) == "1":  # a batch kernel: one article, then it exits
+        from .attribution import release_models
+
+        release_models()
     resolution = resolve_speakers(article, doc, attributions, load_registry(entities_path))
     return doc, attributions, resolution, build_claims(article, doc, attributions, resolution)
 

@@ -60,7 +60,7 @@ from .taggers import CUE_MODEL, ROLE_MODEL, TAGGER_DIR, load_crf, read_doc, span
 
 __all__ = [
     "CUE_MODEL", "RANK_MODEL", "ROLE_MODEL", "TAGGER_DIR", "extract_attributions", "extract_from_text",
-    "find_quotes", "one_per_statement", "ranker_examples", "span_tagger", "training_sequences",
+    "find_quotes", "one_per_statement", "ranker_examples", "release_models", "span_tagger", "training_sequences",
 ]
 
 
@@ -153,6 +153,15 @@ def _within(inner, outer) -> bool:
     """Every span of ``inner`` lies inside ``outer``'s extent, and ``outer`` is longer."""
     lo, hi = min(sp.start for sp in outer), max(sp.end for sp in outer)
     return all(lo <= sp.start and sp.end <= hi for sp in inner) and sum(sp.end - sp.start for sp in inner) < hi - lo
+
+
+def release_models() -> None:
+    """Free the span tagger and the CRFs (they load again on the next extraction)."""
+    import gc
+
+    span_tagger.cache_clear()
+    load_crf.cache_clear()
+    gc.collect()
 
 
 def extract_from_text(text: str, nlp=None) -> list[Attribution]:

@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..encoder import thread_count, verify_files
+from ..encoder import onnx_session, thread_count, verify_files
 from ..errors import EncoderError
 
 RERANKER_DIR = Path(__file__).resolve().parent.parent / "data" / "crosscheck_reranker"
@@ -42,7 +42,6 @@ def pair_texts(view, pairs) -> tuple[list[str], list[str]]:
 
 class Reranker:
     def __init__(self, folder: Optional[Path] = None, threads: Optional[int] = None, verify: bool = True):
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         folder = Path(folder or RERANKER_DIR)
@@ -55,14 +54,7 @@ class Reranker:
         self.tokenizer.enable_truncation(self.max_length, strategy="longest_first")
         self.tokenizer.no_padding()
         self.pad = self.tokenizer.token_to_id("[PAD]")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or thread_count()
-        opts.inter_op_num_threads = 1
-        try:
-            self.session = ort.InferenceSession(str(folder / "model.onnx"), sess_options=opts,
-                                                providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf types
-            raise EncoderError(f"{folder / 'model.onnx'}: cannot load the ONNX model ({exc}); {REBUILD}") from exc
+        self.session = onnx_session(folder / "model.onnx", threads or thread_count(), REBUILD)
         self.wordpieces = 0
 
     def score(self, left: Sequence[str], right: Sequence[str]) -> np.ndarray:
