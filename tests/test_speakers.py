@@ -429,3 +429,88 @@ def test_channel_noun_inside_a_long_cue(nlp, registry):
     atts, res = resolve(nlp, registry, text, [("The U.S. and Ukraine", "said in a joint statement released", "talks would resume")])
     ch = res.by_attribution[atts[0].id].channel
     assert ch is not None and ch.kind == "statement" and ch.publisher == "State Department"
+
+
+# --------------------------------------------------------------------------- hand-labelled antecedents
+HANDCHECK_HEADER = "n\tarticle\tsource_start\tsource\tcategory\tkind\tname\n"
+
+
+def _handcheck_case(tmp_path, label: str):
+    import json
+
+    text = "Kremlin spokesman Dmitry Peskov said the talks were over. He added that no date was set."
+    he = text.index("He added")
+    gold = {"id": "t1", "text": text, "attributions": [
+        {"source": [[0, 31]], "cue": [[32, 36]], "content": [[37, 56]]},
+        {"source": [[he, he + 2]], "cue": [[he + 3, he + 8]], "content": [[he + 14, len(text) - 1]]},
+    ]}
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(gold) + "\n", encoding="utf-8")
+    tsv = tmp_path / "labels.tsv"
+    tsv.write_text("# two readers\n" + HANDCHECK_HEADER + f"0\tt1\t{he}\tHe\tpronoun\t{label}\n", encoding="utf-8")
+    return path, tsv
+
+
+@pytest.mark.parametrize("label, right", [("person\tDmitry Peskov", 1), ("person\tPeskov", 1),
+                                          ("person\tSergei Lavrov", 0), ("org\tKremlin", 0), ("anonymous\t", 0),
+                                          ("unclear\t", None)])
+def test_hand_labels_score_the_resolver(tmp_path, nlp, label, right):
+    """The resolver gives "He" to Peskov; the label, not the resolver, says whether that is right."""
+    from sourcecheck.evaluation.speakers import evaluate_handcheck
+
+    gold, tsv = _handcheck_case(tmp_path, label)
+    result = evaluate_handcheck(gold, tsv, nlp=nlp)
+    if right is None:
+        assert result["overall"]["n"] == 0 and result["left_out"] == {"unclear": 1}
+    else:
+        assert result["overall"]["n"] == 1 and result["overall"]["correct"] == right
+        assert result["sources"][0]["resolved"] == "Dmitry Peskov"
+
+
+@pytest.mark.parametrize("row, problem", [
+    ("0\tt1\t5\the\tpronoun\tperson\t\n", "needs its name"),
+    ("0\tt1\t5\the\tpronoun\tsomebody\tX\n", "kind 'somebody'"),
+    ("0\tt1\tfive\the\tpronoun\tperson\tX\n", "not an offset"),
+])
+def test_bad_hand_label_names_file_and_line(tmp_path, row, problem):
+    from sourcecheck.errors import EvaluationError
+    from sourcecheck.evaluation.speakers import read_handcheck
+
+    tsv = tmp_path / "labels.tsv"
+    tsv.write_text("# comment\n" + HANDCHECK_HEADER + row, encoding="utf-8")
+    with pytest.raises(EvaluationError, match=rf"labels\.tsv: line 3: .*{problem}"):
+        read_handcheck(tsv)
+
+
+def test_hand_label_for_a_source_the_gold_lacks(tmp_path, nlp):
+    from sourcecheck.errors import EvaluationError
+    from sourcecheck.evaluation.speakers import evaluate_handcheck
+
+    gold, tsv = _handcheck_case(tmp_path, "person\tDmitry Peskov")
+    tsv.write_text(HANDCHECK_HEADER + "0\tt1\t7\tHe\tpronoun\tperson\tX\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match="line 2: article t1 has no gold source starting at 7"):
+        evaluate_handcheck(gold, tsv, nlp=nlp)
+
+
+@pytest.mark.parametrize("split", ["train", "dev"])
+def test_shipped_hand_labels_point_at_gold_sources(split):
+    """Every labelled row names a real gold source of its PolNeAR split, and every row is labelled."""
+    import json
+
+    from sourcecheck.evaluation.speakers import read_handcheck
+
+    labels = read_handcheck(Path(speakers_module_dir()) / f"speakers_handcheck_{split}.tsv")
+    assert len(labels) >= 100
+    starts = {}
+    with open(DEV.parent / f"{split}.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            starts[row["id"]] = {s for a in row["attributions"] for s, _ in a.get("source", [])}
+    for lab in labels:
+        assert lab["source_start"] in starts[lab["article"]], lab
+
+
+def speakers_module_dir():
+    from sourcecheck.evaluation import speakers
+
+    return Path(speakers.__file__).parent

@@ -123,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("gold", help="gold JSONL (PolNeAR format)")
     s.add_argument("--json", metavar="OUT", help="write all scores as JSON to OUT")
     s.add_argument("--limit", type=int, help="only the first N articles")
+    s.add_argument("--handcheck", metavar="TSV", help="score on hand-labelled antecedents instead "
+                   "(scripts/speakers_handcheck.py; e.g. evaluation/speakers_handcheck_dev.tsv)")
     s.set_defaults(func=_cmd_evaluate_speakers)
 
     f = sub.add_parser("evaluate-flags", help="score cross-source flags on the annotated conflict set")
