@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import random
 import sys
 from pathlib import Path
@@ -30,14 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "lib"))
 
+from sourcecheck.evaluation.attribution import read_jsonl as rows_of  # noqa: E402
 from sourcecheck.evaluation.speakers import HANDCHECK_KINDS, gold_attributions, gold_entities, read_handcheck  # noqa: E402
 
 COLUMNS = ["n", "article", "source_start", "source", "category", "kind", "name"]
-
-
-def rows_of(path):
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
 
 
 def sample(args) -> int:

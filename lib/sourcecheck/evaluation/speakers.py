@@ -346,7 +346,7 @@ def evaluate_handcheck(gold_path, handcheck_path, nlp=None, resamples: int = 200
     """The resolver, given the gold attributions, scored on hand-labelled antecedents.
 
     Accuracy over labelled person/org/anonymous sources, overall and per category, with a
-    95% interval from resampling sources; ``author`` and ``unclear`` rows are counted and left out.
+    95% interval from resampling articles; ``author`` and ``unclear`` rows are counted and left out.
     """
     from ..article import article_from_text
     from ..errors import EvaluationError
@@ -381,7 +381,7 @@ def evaluate_handcheck(gold_path, handcheck_path, nlp=None, resamples: int = 200
                 continue
             s = spk.get(res.by_attribution[a.id].speaker_id)
             ok = handcheck_correct(key, s)
-            scored.append((lab["category"], ok))
+            scored.append((lab["category"], ok, art))
             details.append({"line": lab["line"], "article": art, "source": lab["source"], "label": lab["name"] or lab["kind"],
                             "resolved": s.name if s else None, "type": s.type if s else None,
                             "method": res.by_attribution[a.id].method, "correct": ok})
@@ -390,12 +390,15 @@ def evaluate_handcheck(gold_path, handcheck_path, nlp=None, resamples: int = 200
     def acc(items) -> dict:
         if not items:
             return {"n": 0, "accuracy": None}
-        v = np.array([ok for _, ok in items], dtype=float)
-        boots = v[rng.integers(0, len(v), (resamples, len(v)))].mean(axis=1)
-        return {"n": len(v), "correct": int(v.sum()), "accuracy": round(float(v.mean()), 4),
+        arts = sorted({a for _, _, a in items})
+        per = np.array([[sum(ok for _, ok, a2 in items if a2 == a), sum(1 for *_, a2 in items if a2 == a)] for a in arts])
+        draws = per[rng.integers(0, len(per), (resamples, len(per)))].sum(axis=1)
+        boots = draws[:, 0] / draws[:, 1]
+        right, n = per.sum(axis=0)
+        return {"n": int(n), "correct": int(right), "accuracy": round(float(right / n), 4),
                 "interval": [round(float(np.quantile(boots, 0.025)), 4), round(float(np.quantile(boots, 0.975)), 4)]}
 
-    cats = sorted({c for c, _ in scored})
+    cats = sorted({c for c, _, _ in scored})
     return {"gold": str(gold_path), "handcheck": str(handcheck_path), "overall": acc(scored),
             "by_category": {c: acc([x for x in scored if x[0] == c]) for c in cats},
             "left_out": dict(skipped), "sources": details}
