@@ -310,7 +310,8 @@ def test_an_unknown_judge_path_is_a_clear_error(nlp):
 #: Lowered once, on purpose: the attribution extractor's span tagger changed the pipeline's claims and the judge,
 #: trained on the old extractor's claims, was not retrained with it; measured then P .097 R .086 and .38 false
 #: flags (6 of 16 conflict-free articles). `make judge` on the new claims is the fix, not this floor.
-FLOORS = {"any_recall": 0.05, "any_precision": 0.07, "false_flags_per_free_article": 0.44}
+#: Retrained on the new claims (cross-encoder and judge): P .111 R .114 (4 of 35), .31 false flags (5 of 16).
+FLOORS = {"any_recall": 0.08, "any_precision": 0.08, "false_flags_per_free_article": 0.38}
 
 
 def test_dev_set_ratchet(nlp):
