@@ -514,3 +514,12 @@ def speakers_module_dir():
     from sourcecheck.evaluation import speakers
 
     return Path(speakers.__file__).parent
+
+
+def test_a_hyphenated_surname_reads_as_the_article_spells_it(nlp, registry):
+    text = ("Florida Lt. Gov. Carlos Lopez-Cantera entered the Senate race on Wednesday. Lopez-Cantera said the "
+            "state needed a conservative voice. He said he would campaign in every county.")
+    atts, res = resolve(nlp, registry, text, [("Lopez-Cantera", "said", "the state needed a conservative voice"),
+                                               ("He", "said", "he would campaign in every county")])
+    names = {speaker_of(res, a)[0].name for a in atts}
+    assert names == {"Carlos Lopez-Cantera"}  # one person, not "Lopez - Cantera" beside "Carlos Lopez - Cantera"

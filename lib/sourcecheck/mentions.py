@@ -85,24 +85,24 @@ class Persons:
             titles, names = clean_name(list(ent))
             if not names or not any(t.text[:1].isupper() for t in names):
                 continue
-            raw.append((ent, titles, names))
-        full = [r for r in raw if len(r[2]) > 1]
-        single = [r for r in raw if len(r[2]) == 1]
+            raw.append((ent, titles, names, name_form(names).lower().split()))
+        full = [r for r in raw if len(r[3]) > 1]  # words, not tokens: "Lopez-Cantera" is one surname
+        single = [r for r in raw if len(r[3]) == 1]
         by_fl: dict[tuple, int] = {}
-        for ent, titles, names in full:
-            f, l = names[0].text.lower(), names[-1].text.lower()
+        for ent, titles, names, words in full:
+            f, l = words[0], words[-1]
             idx = by_fl.get((f, l))
             if idx is None:
                 idx = by_fl[(f, l)] = len(self.clusters)
                 self.clusters.append(Cluster(first=f, last=l))
             self._add(idx, ent, titles, names)
-        for ent, titles, names in single:
+        for ent, titles, names, words in single:
             hon = {t.text.lower().rstrip(".") for t in titles} | {honorific(doc, names[0].i)}
             gender = "m" if hon & MALE_ROLES else "f" if hon & FEMALE_ROLES else None
-            idx = self._match_single(names[0].text.lower(), ent.start, gender)
+            idx = self._match_single(words[0], ent.start, gender)
             if idx is None:
                 idx = len(self.clusters)
-                self.clusters.append(Cluster(last=names[0].text.lower()))
+                self.clusters.append(Cluster(last=words[0]))
             self._add(idx, ent, titles, names)
         # surnames the recogniser missed or mislabelled ("Trump" as ORG)
         surnames = {}
@@ -158,10 +158,10 @@ class Persons:
 
     def _add(self, idx: int, span, titles, names) -> None:
         c = self.clusters[idx]
-        form = " ".join(t.text for t in names)
+        form = name_form(names)
         c.forms[form] += 1
         root = names[-1]
-        c.mentions.append((root.i, names[0].idx, root.idx + len(root.text), len(names)))
+        c.mentions.append((root.i, names[0].idx, root.idx + len(root.text), len(form.split())))
         for t in range(span.start, span.end):
             self.at_token[t] = idx
         role, aff = self.ctx.descriptor(names[0].i, root.i, titles)
@@ -312,6 +312,17 @@ def np_tokens(root, within: Optional[set] = None) -> list:
     while toks and (toks[-1].is_punct or toks[-1].is_space or toks[-1].dep_ in ("cc", "case", "prep")):
         toks = toks[:-1]
     return toks or [root]
+
+
+def name_form(names) -> str:
+    """A name as the article spells it: "Carlos Lopez-Cantera", not "Carlos Lopez - Cantera"
+    (tokens that touch stay joined; a title dropped from between them leaves one space)."""
+    out = ""
+    for k, t in enumerate(names):
+        if k and (names[k - 1].i + 1 != t.i or names[k - 1].whitespace_):
+            out += " "
+        out += t.text
+    return " ".join(out.split())
 
 
 def np_text(doc, toks, max_words: int = 10) -> str:
