@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.sourcecheck-installed
 SEED   := seeds/ukraine-ceasefire.txt
 
-.PHONY: setup report test browser lock lock-train train-env encoder tagger judge conflicts bench clean-outputs
+.PHONY: setup report test browser lock lock-train train-env encoder tagger judge pronouns conflicts bench clean-outputs
 
 setup: $(STAMP)
 
@@ -69,6 +69,11 @@ judge: setup train-env
 	$(TRAIN_VENV)/bin/python scripts/train_reranker.py $(RERANK_CACHE)/reranker-pairs.jsonl \
 	  --oof $(RERANK_CACHE)/reranker-oof.json --export lib/sourcecheck/data/crosscheck_reranker
 	$(BIN)/python -m sourcecheck.crosscheck.train --reranker-oof $(RERANK_CACHE)/reranker-oof.json
+
+## Relearn the pronoun model (data/pronoun_model.json) from the hand-labelled train antecedents (scipy; no torch).
+pronouns: setup
+	$(BIN)/python scripts/train_pronouns.py --split $(TRAIN_SET) \
+	  --handcheck lib/sourcecheck/evaluation/speakers_handcheck_train.tsv
 
 ## Retrain attribution extraction: the encoder span tagger on two halves of train[:740] (each predicts the
 ## articles it did not see; train[740:], which neither saw, is what heldout_attribution.py scores), their

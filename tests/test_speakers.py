@@ -523,3 +523,54 @@ def test_a_hyphenated_surname_reads_as_the_article_spells_it(nlp, registry):
                                                ("He", "said", "he would campaign in every county")])
     names = {speaker_of(res, a)[0].name for a in atts}
     assert names == {"Carlos Lopez-Cantera"}  # one person, not "Lopez - Cantera" beside "Carlos Lopez - Cantera"
+
+
+PRONOUN_TEXT = ("Senator Mary Jones met Governor Tom Brown on Monday. Later, Brown told reporters that the talks "
+                "went well. He said a deal was close.")
+PRONOUN_SPECS = [("Brown", "told", "the talks went well"), ("He", "said", "a deal was close")]
+
+
+def test_the_pronoun_model_file_decides_the_antecedent(nlp, registry, tmp_path, monkeypatch):
+    from sourcecheck.speakers import PRONOUN_MODEL_ENV
+
+    atts, res = resolve(nlp, registry, PRONOUN_TEXT, PRONOUN_SPECS)
+    assert speaker_of(res, atts[1])[0].name == "Tom Brown"  # the shipped model: the last speaker, one sentence back
+    far = tmp_path / "far.json"  # a model that prefers the farthest mention and dislikes speakers
+    far.write_text('{"weights": {"sentence": 3.0, "last_speaker": -5.0, "gender_known": 0.0}}', encoding="utf-8")
+    monkeypatch.setenv(PRONOUN_MODEL_ENV, str(far))
+    atts, res = resolve(nlp, registry, PRONOUN_TEXT.replace("Senator Mary Jones", "Senator Bill Jones"), PRONOUN_SPECS)
+    assert speaker_of(res, atts[1])[0].name == "Bill Jones"
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("{not json", "not valid JSON"),
+    ('{"name": "x"}', 'no "weights"'),
+    ('{"weights": {"sentence": -1, "shoe_size": 2}}', "unknown features: shoe_size"),
+    ('{"weights": {"sentence": "far"}}', "sentence are not numbers"),
+])
+def test_a_bad_pronoun_model_file_is_named_with_its_problem(nlp, registry, tmp_path, monkeypatch, content, problem):
+    from sourcecheck.speakers import PRONOUN_MODEL_ENV
+
+    bad = tmp_path / "pronouns.json"
+    bad.write_text(content, encoding="utf-8")
+    monkeypatch.setenv(PRONOUN_MODEL_ENV, str(bad))
+    with pytest.raises(SourcecheckError, match=re.escape(problem)) as err:
+        resolve(nlp, registry, PRONOUN_TEXT, PRONOUN_SPECS)
+    assert str(bad) in str(err.value)
+
+
+@pytest.mark.parametrize("label, resolved, right", [
+    ("Hillary Clinton's campaign", "Clinton campaign", True),
+    ("Cruz’s campaign", "Cruz campaign", True),
+    ("the Congressional Progressive Caucus", "Progressive Caucus", True),
+    ("Sanders's campaign", "campaign", False),  # a bare noun names nobody
+    ("the Trump campaign", "Clinton campaign", False),
+    ("the World Anti-Doping Agency", "International Olympic Committee", False),
+])
+def test_an_organisation_label_accepts_the_same_name_in_other_words(label, resolved, right):
+    from types import SimpleNamespace
+
+    from sourcecheck.evaluation.speakers import handcheck_correct, handcheck_key
+
+    speaker = SimpleNamespace(name=resolved, type="organisation", aliases=[])
+    assert handcheck_correct(handcheck_key("org", label), speaker) is right

@@ -480,13 +480,6 @@ TITLE_ROLES = {
     "pres": "president", "prof": "professor", "rev": "reverend", "dr": None, "mr": None, "mrs": None,
     "ms": None, "miss": None, "sir": None, "dame": None, "hon": None, "former": "former", "st": None,
 }
-#: Scores for choosing a pronoun's person antecedent (higher wins): per sentence back, main-clause subject,
-#: other subject, possessive ("his"), last/earlier recent speaker, mention inside another quotation.
-#: A grid search on PolNeAR train against the automatic gold proxy favoured the speaker bonus even more
-#: (last_speaker 1.6, sentence 0.7), but that proxy itself follows the chain of speakers; a hand check
-#: showed the stronger bonus carrying a pronoun past a same-sentence subject, so the middle values are kept.
-PRONOUN_WEIGHTS = {"sentence": 0.85, "subject_main": 1.0, "subject": 0.5, "possessive": -0.5,
-                   "last_speaker": 1.2, "recent_speaker": 0.6, "in_quote": -1.0}
 #: Common first names with a usual gender, so "she said" does not go to "Bernie Sanders". A person's
 #: gender from a title ("Mrs.", "spokeswoman") wins over this list; names not listed stay unknown.
 FEMALE_FIRST_NAMES = frozenset(

@@ -8,8 +8,10 @@ model can be installed offline):
   around a name are split off into role and affiliation ("Kremlin spokesman
   Dmitry Peskov" -> role "spokesman", affiliation "Kremlin").
 * **pronouns** ("he said") go to the best person candidate in the preceding
-  sentences: recent subjects and recent speakers first, gender when it is known
-  from a title; "it"/"they" go to recent organisations and groups; "I"/"we"
+  sentences, scored by a small model learned from hand-labelled train antecedents
+  (``data/pronoun_model.json``, ``scripts/train_pronouns.py``): nearer sentences,
+  main-clause subjects and the last speaker first, mentions inside another quotation
+  last, gender when it is known from a title or a first name; "it"/"they" go to recent organisations and groups; "I"/"we"
   inside a quotation go to the quoted speaker; "who" to the noun its clause
   hangs on.
 * **nominals** ("the adviser", "the Russian president") go to the most recent
@@ -26,9 +28,12 @@ as the speaker name, with type "unresolved" and ``resolved=False``.
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional
 
 from . import constants as C
@@ -39,6 +44,60 @@ from .registry import ENTITIES_FILE, ENTITY_TYPES, EntitiesFileError, Entity, Re
 
 __all__ = ["EntitiesFileError", "Entity", "Registry", "load_registry", "SpeakerAssignment", "SpeakerResolution",
            "resolve_speakers", "sources_frame", "matrix_frame", "speaker_type_chart", "ENTITIES_FILE", "ENTITY_TYPES"]
+
+
+# =========================================================================== the pronoun model
+#: Weights that score a he/she's candidate antecedents (``scripts/train_pronouns.py`` writes it).
+PRONOUN_MODEL_FILE = Path(__file__).parent / "data" / "pronoun_model.json"
+#: Environment variable naming another pronoun model file (to compare models with ``evaluate-speakers``).
+PRONOUN_MODEL_ENV = "SOURCECHECK_PRONOUN_MODEL"
+PRONOUN_FEATURES = ("sentence", "same_sentence", "subject_main", "subject", "possessive", "last_speaker",
+                    "recent_speaker", "in_quote", "later_in_same_sentence", "later_in_earlier_sentence",
+                    "mentions", "gender_known", "not_a_name", "recency_rank")
+
+
+@dataclass(frozen=True)
+class PronounModel:
+    """A linear score over :data:`PRONOUN_FEATURES`; the highest-scoring mention is the antecedent."""
+
+    weights: dict
+    path: str = ""
+
+    def score(self, features: dict) -> float:
+        return sum(w * features[k] for k, w in self.weights.items())
+
+    @classmethod
+    def load(cls, path) -> "PronounModel":
+        from .errors import EncoderError
+
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise EncoderError(f"{path}: cannot read the pronoun model ({exc.strerror})") from exc
+        except ValueError as exc:
+            raise EncoderError(f"{path}: the pronoun model is not valid JSON ({exc})") from exc
+        w = data.get("weights") if isinstance(data, dict) else None
+        if not isinstance(w, dict) or not w:
+            raise EncoderError(f"{path}: the pronoun model has no \"weights\" object")
+        unknown = sorted(set(w) - set(PRONOUN_FEATURES))
+        if unknown:
+            raise EncoderError(f"{path}: the pronoun model weighs unknown features: {', '.join(unknown)}")
+        bad = [k for k, v in w.items() if not isinstance(v, (int, float)) or isinstance(v, bool)]
+        if bad:
+            raise EncoderError(f"{path}: the pronoun model's weights for {', '.join(bad)} are not numbers")
+        return cls({k: float(v) for k, v in w.items()}, str(path))
+
+
+_PRONOUN_MODELS: dict[str, PronounModel] = {}
+
+
+def pronoun_model() -> PronounModel:
+    """The shipped pronoun model, or the file ``$SOURCECHECK_PRONOUN_MODEL`` names (read once per path)."""
+    path = os.environ.get(PRONOUN_MODEL_ENV) or str(PRONOUN_MODEL_FILE)
+    if path not in _PRONOUN_MODELS:
+        _PRONOUN_MODELS[path] = PronounModel.load(path)
+    return _PRONOUN_MODELS[path]
 
 
 # =========================================================================== results
@@ -87,8 +146,9 @@ class _Found:
 class _Resolver:
     """Resolves attribution sources in text order, remembering who spoke where (for pronouns)."""
 
-    def __init__(self, ctx: Context, attributions: list[Attribution]):
+    def __init__(self, ctx: Context, attributions: list[Attribution], on_pronoun=None):
         self.ctx, self.doc = ctx, ctx.doc
+        self.on_pronoun = on_pronoun
         self.atts = attributions
         self.history: list[tuple[int, _Found]] = []  # (source root token, found)
         self.memo: dict[str, Optional[_Found]] = {}
@@ -345,19 +405,23 @@ class _Resolver:
                 return (st, en)
         return None
 
-    def pronoun_person(self, pron, gender: str) -> Optional[_Found]:
-        """Best person antecedent: recent sentences, main-clause subjects, recent speakers, outside quotations."""
-        ctx, doc, W = self.ctx, self.doc, C.PRONOUN_WEIGHTS
+    def pronoun_candidates(self, pron, gender: str) -> list[tuple[int, object, dict]]:
+        """Every earlier mention a he/she could refer to, as (person cluster, token, features).
+
+        Mentions are the person's name mentions, earlier sources already resolved to them, and definite
+        role-noun subjects ("The adviser further stated ...") within ``ANTECEDENT_WINDOW_SENTENCES``;
+        people of the other gender are left out.
+        """
+        ctx, doc = self.ctx, self.doc
         s = ctx.sent_of[pron.i]
         recent_speakers: dict[str, int] = {}
         for pos, f in reversed([h for h in self.history if h[0] < pron.i]):
             if f.type == "person" and f.key not in recent_speakers and s - ctx.sent_of[pos] <= C.ANTECEDENT_WINDOW_SENTENCES:
                 recent_speakers[f.key] = len(recent_speakers)
         spoke: dict[int, list] = {}
-        for pos, f in self.history:
+        for pos, f in self.history:  # earlier sources resolved to a person ("he said" before this one)
             if f.key.startswith("p:"):
                 spoke.setdefault(int(f.key[2:]), []).append((pos,))
-        # definite role nouns as subjects ("The adviser further stated ...") count as mentions of their person
         first_sent = ctx.sents[max(0, s - C.ANTECEDENT_WINDOW_SENTENCES)].start
         for t in doc[first_sent:pron.i]:
             key = C.ROLE_NOUNS.get(t.lemma_.lower())
@@ -367,35 +431,56 @@ class _Resolver:
                 if hit is not None:
                     spoke.setdefault(int(hit.key[2:]), []).append((t.i,))
         own = self._content_of(pron.idx)
-        best, best_score, best_tok = None, None, None
+        raw = []
         for idx, c in enumerate(ctx.persons.clusters):
             if c.gender and c.gender != gender:
                 continue
-            for m in c.mentions + spoke.get(idx, []):
+            names = {m[0] for m in c.mentions}
+            ms = [m for m in c.mentions + spoke.get(idx, [])
+                  if m[0] < pron.i and s - ctx.sent_of[m[0]] <= C.ANTECEDENT_WINDOW_SENTENCES]
+            for m in ms:
                 ti = m[0]
-                if ti >= pron.i:
-                    continue
                 d = s - ctx.sent_of[ti]
-                if d > C.ANTECEDENT_WINDOW_SENTENCES:
-                    continue
                 t = doc[ti]
                 head = t.head if t.dep_ in ("appos", "compound") and t.head.i != t.i else t
-                score = -W["sentence"] * d
-                if head.dep_ in PERSON_DEPS or (head.dep_ == "pobj" and head.head.lower_ == "by"):
-                    verb = head.head
-                    main = verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")
-                    score += W["subject_main"] if main else W["subject"]
-                if t.dep_ == "poss":
-                    score += W["possessive"]
+                subject = head.dep_ in PERSON_DEPS or (head.dep_ == "pobj" and head.head.lower_ == "by")
+                verb = head.head
+                main = subject and (verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT"))
                 rank = recent_speakers.get(f"p:{idx}")
-                if rank is not None:
-                    score += W["last_speaker"] if rank == 0 else W["recent_speaker"]
-                if self._content_of(t.idx) not in (None, own):
-                    score += W["in_quote"]
                 sent = ctx.sents[ctx.sent_of[ti]]
-                score += ti / 1e6 if d == 0 else -(ti - sent.start) / 1e4
-                if best_score is None or score > best_score:
-                    best, best_score, best_tok = idx, score, t
+                where = (ti - sent.start) / max(1, len(sent))
+                raw.append((idx, t, {
+                    "sentence": float(d), "same_sentence": float(d == 0),
+                    "subject_main": float(main), "subject": float(subject and not main),
+                    "possessive": float(t.dep_ == "poss"),
+                    "last_speaker": float(rank == 0), "recent_speaker": float(rank is not None and rank > 0),
+                    "in_quote": float(self._content_of(t.idx) not in (None, own)),
+                    "later_in_same_sentence": where if d == 0 else 0.0,
+                    "later_in_earlier_sentence": where if d > 0 else 0.0,
+                    "mentions": float(len(names & {x[0] for x in ms})) ** 0.5, "gender_known": float(c.gender == gender),
+                    "not_a_name": float(ti not in names),
+                }))
+        last = {}
+        for idx, t, _ in raw:
+            last[idx] = max(last.get(idx, -1), t.i)
+        order = {idx: r for r, idx in enumerate(sorted(last, key=lambda i: -last[i]))}
+        for idx, _, f in raw:
+            f["recency_rank"] = float(min(order[idx], 5))
+        return raw
+
+    def pronoun_person(self, pron, gender: str) -> Optional[_Found]:
+        """Best person antecedent under the pronoun model (``data/pronoun_model.json``): recent sentences,
+        main-clause subjects, recent speakers, outside quotations, ..."""
+        model = pronoun_model()
+        cands = self.pronoun_candidates(pron, gender)
+        if self.on_pronoun is not None:
+            self.on_pronoun(pron, [(self.ctx.persons.clusters[idx], t, f) for idx, t, f in cands])
+        best, best_score, best_tok = None, None, None
+        for idx, t, f in cands:
+            # fixed tie-breaks below any weight: later in the pronoun's sentence, earlier in an earlier one
+            score = model.score(f) + (t.i / 1e6 if f["same_sentence"] else -f["later_in_earlier_sentence"] / 1e4)
+            if best_score is None or score > best_score:
+                best, best_score, best_tok = idx, score, t
         if best is None:
             return self.recent(lambda f: f.type == "person", pron)
         return self.person(best, best_tok)
@@ -413,11 +498,16 @@ class _Resolver:
 
 
 # =========================================================================== the stage
-def resolve_speakers(article: Article, doc, attributions: list[Attribution], registry: Optional[Registry] = None) -> SpeakerResolution:
-    """Resolve every attribution's source to a speaker, and find its channel."""
+def resolve_speakers(article: Article, doc, attributions: list[Attribution], registry: Optional[Registry] = None,
+                     on_pronoun=None) -> SpeakerResolution:
+    """Resolve every attribution's source to a speaker, and find its channel.
+
+    ``on_pronoun(token, candidates)``, when given, sees every he/she the pronoun model decides, with its
+    candidates as (person cluster, mention token, features): how ``scripts/train_pronouns.py`` learns.
+    """
     registry = registry if registry is not None else load_registry()
     ctx = Context(doc, registry)
-    resolver = _Resolver(ctx, attributions)
+    resolver = _Resolver(ctx, attributions, on_pronoun)
     order = sorted(attributions, key=lambda a: (a.source[0].start if a.source else a.start, a.start))
     found_by: dict[str, Optional[_Found]] = {a.id: resolver.resolve(a) for a in order}
 
