@@ -39,6 +39,17 @@ def test_similar_sentences_score_above_unrelated_ones(enc):
     assert a @ b > a @ c + 0.2
 
 
+def test_a_text_given_twice_is_run_once_with_the_same_embedding(enc):
+    texts = ["The talks are over.", "No date was set for a new round.", "The talks are over."]
+    start = enc.wordpieces
+    twice = enc.embed(texts)
+    mid = enc.wordpieces
+    once = enc.embed(texts[:2])
+    assert twice.shape == (3, enc.hidden) and np.array_equal(twice[0], twice[2])
+    assert np.allclose(twice[:2], once, atol=1e-6)
+    assert mid - start == enc.wordpieces - mid  # the repeated sentence cost nothing
+
+
 @pytest.mark.parametrize("text", [
     "He said “we will not accept it” on Friday.",
     "''This is wrong,'' she said, adding that ''nobody''\u00a0agreed.",

@@ -172,13 +172,17 @@ class Encoder:
         """Mean-pooled ([CLS] and [SEP] included, as sentence-transformers does), unit-length embeddings."""
         if not len(texts):
             return np.zeros((0, self.hidden), dtype=np.float32)
+        row_of: dict[str, int] = {}
+        for t in texts:  # a text given twice (a claim that is a whole sentence) is run once
+            row_of.setdefault(t, len(row_of))
         seqs = []
-        for t in texts:
+        for t in row_of:
             ids, _ = self.tokenize(t)
             seqs.append([self.cls, *ids[:MAX_SENTENCE - 2], self.sep])
         pooled = np.stack([h.mean(0) for h in self._run(seqs)]).astype(np.float32)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.maximum(norms, 1e-12)
+        unit = pooled / np.maximum(norms, 1e-12)
+        return unit[[row_of[t] for t in texts]]
 
     def windows(self, n: int) -> list[tuple[int, int]]:
         """Wordpiece ranges [a, b) of the windows covering n wordpieces."""
