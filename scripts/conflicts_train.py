@@ -14,7 +14,7 @@ A span that occurs more than once in the article is written as
 Commands::
 
     python scripts/conflicts_train.py select            # the article sample (deterministic)
-    python scripts/conflicts_train.py batches OUTDIR K  # split the sample into K reading batches
+    python scripts/conflicts_train.py batches OUTDIR K [--extra]  # split the sample (or the second one) into K reading batches
     python scripts/conflicts_train.py check RAW...      # validate raw files, one line per problem
     python scripts/conflicts_train.py build             # raw -> lib/sourcecheck/data/conflicts_train*.jsonl
     python scripts/conflicts_train.py agreement         # pair-level F1 between the two independent passes
@@ -36,6 +36,7 @@ RELATIONS = ("contradicts", "denies", "disputes", "not_confirmed", "unverified",
 PER_PUBLISHER = 29
 DOUBLE = 40
 SEED = 15
+EXTRA_PER_PUBLISHER = 15  # a second sample (2026-12-04), drawn from the articles the first one left
 
 
 def articles() -> dict[str, dict]:
@@ -54,6 +55,17 @@ def select() -> tuple[list[str], list[str]]:
         chosen += sorted(rng.sample(by_pub[pub], PER_PUBLISHER))
     double = sorted(rng.sample(chosen, DOUBLE))
     return chosen, double
+
+
+def select_extra() -> list[str]:
+    """15 more articles per publisher (105), none of them in the first sample; labelled once."""
+    first = set(select()[0])
+    by_pub = defaultdict(list)
+    for aid, a in sorted(articles().items()):
+        if aid not in first:
+            by_pub[a["publisher"]].append(aid)
+    rng = random.Random(SEED + 2)
+    return [aid for pub in sorted(by_pub) for aid in sorted(rng.sample(by_pub[pub], EXTRA_PER_PUBLISHER))]
 
 
 def _locate(text: str, span, what: str) -> tuple[int, int] | str:
@@ -143,6 +155,7 @@ def check(paths) -> int:
 def build() -> int:
     arts = articles()
     chosen, double = select()
+    chosen = chosen + select_extra()
     passes: dict[int, dict[str, dict]] = {1: {}, 2: {}}
     problems = 0
     for p, n, row in read_raw(sorted(RAW.glob("*.jsonl"))):
@@ -169,10 +182,13 @@ def build() -> int:
     return 1 if problems else 0
 
 
-def batches(outdir: str, k: int) -> None:
-    """Reading batches: pass-1 articles split K ways; each pass-2 article goes to a different reader."""
+def batches(outdir: str, k: int, extra: bool = False) -> None:
+    """Reading batches: pass-1 articles split K ways; each pass-2 article goes to a different reader.
+
+    ``extra``: the second sample's articles instead, split K ways, pass 1 only.
+    """
     arts = articles()
-    chosen, double = select()
+    chosen, double = (select_extra(), []) if extra else select()
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(SEED + 1)
@@ -233,10 +249,11 @@ if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "select":
         c, d = select()
-        print("\n".join(c))
-        print(f"# {len(c)} articles, {len(d)} double", file=sys.stderr)
+        e = select_extra()
+        print("\n".join(c + e))
+        print(f"# {len(c)} articles, {len(d)} double; {len(e)} more in the second sample", file=sys.stderr)
     elif cmd == "batches":
-        batches(sys.argv[2], int(sys.argv[3]))
+        batches(sys.argv[2], int(sys.argv[3]), extra="--extra" in sys.argv[4:])
     elif cmd == "check":
         sys.exit(check(sys.argv[2:]))
     elif cmd == "build":
