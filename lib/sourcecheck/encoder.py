@@ -41,7 +41,8 @@ ENCODER_DIR = Path(__file__).resolve().parent / "data" / "encoder"
 REBUILD = "rebuild it with `make encoder` (training environment: `make train-env`)"
 WINDOW = 256          # wordpieces per window, [CLS] and [SEP] included (the model was trained at 256)
 OVERLAP = 64          # wordpieces shared by neighbouring windows
-BATCH = 32            # sequences per onnxruntime call
+BATCH = 8             # sequences per onnxruntime call: the fp16 graph's activations grow faster than
+                      # the batch (32 x 128 wordpieces: +900 MB, 8: +140 MB) and per sequence 8 is no slower
 MAX_SENTENCE = 256    # longer passages are embedded from their first 254 wordpieces
 THREADS_ENV = "SOURCECHECK_ENCODER_THREADS"
 
