@@ -126,6 +126,28 @@ def test_no_flags_where_nothing_conflicts(nlp):
     assert sum(len(f) for _, f in flagged) <= 1, flagged
 
 
+def test_a_batch_kernel_frees_the_sentence_encoder_once_it_has_embedded(nlp, seed_path, monkeypatch):
+    """A batch kernel drops the sentence encoder before the cross-encoder loads; the flags do not change."""
+    from sourcecheck import constants as C
+    from sourcecheck.article import load_article
+    from sourcecheck.encoder import get_encoder
+    from sourcecheck.pipeline import claim_stages
+
+    article = load_article(seed_path)
+    doc, _, _, claims = claim_stages(article, nlp=nlp)
+
+    def flags():
+        return [(f.claim_id, f.relation, f.evidence[0].text if f.evidence else "", round(f.confidence, 5))
+                for f in crosscheck.check_claims(article, doc, claims)[1]]
+
+    monkeypatch.delenv(C.RELEASE_MODELS_ENV, raising=False)
+    kept = flags()
+    assert kept and get_encoder.cache_info().currsize == 1
+    monkeypatch.setenv(C.RELEASE_MODELS_ENV, "1")
+    assert flags() == kept
+    assert get_encoder.cache_info().currsize == 0
+
+
 def test_no_claims_no_relations(nlp):
     text = "Nothing is said here by anyone."
     assert crosscheck.check_claims(article_from_text(text), nlp(text), []) == ([], [])

@@ -76,7 +76,9 @@ BATCH_SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_T
                            "SOURCECHECK_ENCODER_THREADS")
 #: Set to "1" in batch workers (and so their kernels), which run one article per kernel: the
 #: pipeline then frees the extraction models (span tagger, CRFs) before the cross-check loads
-#: its two, so a worker's peak holds four models, not six.
+#: its models, and the cross-check frees the sentence encoder once it has embedded the article,
+#: before the cross-encoder loads (dev's third-longest article: 564 -> 476 MB at the end of the
+#: cross-check).
 RELEASE_MODELS_ENV = "SOURCECHECK_RELEASE_MODELS"
 #: Seconds to wait for a Dask scheduler (``--dask ADDRESS``) before giving up with a clear message.
 BATCH_DASK_CONNECT_TIMEOUT_S = 20

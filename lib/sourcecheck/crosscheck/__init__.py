@@ -17,8 +17,10 @@
 """
 from __future__ import annotations
 
+import os
 from typing import Optional
 
+from .. import constants as C
 from ..model import Claim, Flag, Relation
 from .candidates import build_view, candidates
 from .flags import RELATION_COLOURS, decide, flags_frame, matrix_chart, relation_matrix, set_groups
@@ -36,6 +38,11 @@ def check_claims(article, doc, claims: list[Claim], judge=None, documents: Optio
 
     judge = make_judge(judge)
     view = build_view(article.text, doc, claims, encoder or get_encoder(), documents)
+    if encoder is None and os.environ.get(C.RELEASE_MODELS_ENV) == "1":  # a batch kernel: one article, then it exits
+        import gc
+
+        get_encoder.cache_clear()  # the embeddings are in the view; the cross-encoder loads next
+        gc.collect()
     pairs = candidates(view)
     prob, rel = judge.score(view, pairs)
     relations, flags = decide(view, pairs, prob, rel, judge.threshold, getattr(judge, "flag_confidence", None))
