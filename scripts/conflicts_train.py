@@ -14,7 +14,7 @@ A span that occurs more than once in the article is written as
 Commands::
 
     python scripts/conflicts_train.py select            # the article sample (deterministic)
-    python scripts/conflicts_train.py batches OUTDIR K [--extra]  # split the sample (or the second one) into K reading batches
+    python scripts/conflicts_train.py batches OUTDIR K [--sample 2|3 | --second-pass 2]  # split a sample into K reading batches
     python scripts/conflicts_train.py check RAW...      # validate raw files, one line per problem
     python scripts/conflicts_train.py build             # raw -> lib/sourcecheck/data/conflicts_train*.jsonl
     python scripts/conflicts_train.py agreement         # pair-level F1 between the two independent passes
@@ -37,6 +37,8 @@ PER_PUBLISHER = 29
 DOUBLE = 40
 SEED = 15
 EXTRA_PER_PUBLISHER = 15  # a second sample (2026-12-04), drawn from the articles the first one left
+THIRD_PER_PUBLISHER = 20  # a third (2026-12-04), from the articles neither took
+EXTRA_DOUBLE = 21         # of which this many are labelled twice
 
 
 def articles() -> dict[str, dict]:
@@ -57,15 +59,37 @@ def select() -> tuple[list[str], list[str]]:
     return chosen, double
 
 
-def select_extra() -> list[str]:
-    """15 more articles per publisher (105), none of them in the first sample; labelled once."""
-    first = set(select()[0])
+def _sample_rest(taken: set, per_publisher: int, seed: int) -> list[str]:
     by_pub = defaultdict(list)
     for aid, a in sorted(articles().items()):
-        if aid not in first:
+        if aid not in taken:
             by_pub[a["publisher"]].append(aid)
-    rng = random.Random(SEED + 2)
-    return [aid for pub in sorted(by_pub) for aid in sorted(rng.sample(by_pub[pub], EXTRA_PER_PUBLISHER))]
+    rng = random.Random(seed)
+    return [aid for pub in sorted(by_pub) for aid in sorted(rng.sample(by_pub[pub], per_publisher))]
+
+
+def select_second() -> list[str]:
+    """15 more articles per publisher (105), none of them in the first sample."""
+    return _sample_rest(set(select()[0]), EXTRA_PER_PUBLISHER, SEED + 2)
+
+
+def select_third() -> list[str]:
+    """20 more per publisher (140), in neither earlier sample."""
+    return _sample_rest(set(select()[0]) | set(select_second()), THIRD_PER_PUBLISHER, SEED + 4)
+
+
+def select_extra() -> list[str]:
+    """Every article after the first sample (the second and third samples)."""
+    return select_second() + select_third()
+
+
+def select_extra_double() -> list[str]:
+    """The second sample's articles that a second reader labels too (3 per publisher)."""
+    arts, by_pub = articles(), defaultdict(list)
+    for aid in select_second():
+        by_pub[arts[aid]["publisher"]].append(aid)
+    rng = random.Random(SEED + 3)
+    return sorted(aid for pub in sorted(by_pub) for aid in rng.sample(by_pub[pub], EXTRA_DOUBLE // len(by_pub)))
 
 
 def _locate(text: str, span, what: str) -> tuple[int, int] | str:
@@ -155,7 +179,7 @@ def check(paths) -> int:
 def build() -> int:
     arts = articles()
     chosen, double = select()
-    chosen = chosen + select_extra()
+    chosen, double = chosen + select_extra(), double + select_extra_double()
     passes: dict[int, dict[str, dict]] = {1: {}, 2: {}}
     problems = 0
     for p, n, row in read_raw(sorted(RAW.glob("*.jsonl"))):
@@ -182,13 +206,19 @@ def build() -> int:
     return 1 if problems else 0
 
 
-def batches(outdir: str, k: int, extra: bool = False) -> None:
+def batches(outdir: str, k: int, extra: str = "") -> None:
     """Reading batches: pass-1 articles split K ways; each pass-2 article goes to a different reader.
 
-    ``extra``: the second sample's articles instead, split K ways, pass 1 only.
+    ``extra``: a later sample's articles instead, split K ways, pass 1 only (``--sample 2`` or
+    ``--sample 3``), or the second sample's articles labelled twice (``--second-pass 2``), pass 2.
     """
     arts = articles()
-    chosen, double = (select_extra(), []) if extra else select()
+    if extra == "second-pass 2":
+        chosen, double = [], select_extra_double()
+    elif extra:
+        chosen, double = {"sample 2": select_second, "sample 3": select_third}[extra](), []
+    else:
+        chosen, double = select()
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(SEED + 1)
@@ -199,7 +229,7 @@ def batches(outdir: str, k: int, extra: bool = False) -> None:
     for aid in order:
         jobs[first[aid]].append((aid, 1))
     for j, aid in enumerate(double):
-        jobs[(first[aid] + 1 + j % (k - 1)) % k].append((aid, 2))
+        jobs[(first[aid] + 1 + j % (k - 1)) % k if aid in first else j % k].append((aid, 2))
     for b in range(k):
         with open(out / f"batch_{b}.txt", "w", encoding="utf-8") as f:
             for aid, ps in jobs[b]:
@@ -219,11 +249,12 @@ def _same_item(x: dict, y: dict) -> bool:
     return any(_ov(x["claim"], f) for f in y["evidence"]) and any(_ov(e, y["claim"]) for e in x["evidence"])
 
 
-def agreement(include_doubtful: bool = True) -> dict:
-    """Pair-level F1 between pass 1 and pass 2 on the articles labelled twice, and relation agreement on matched pairs."""
+def agreement(include_doubtful: bool = True, ids=None) -> dict:
+    """Pair-level F1 between pass 1 and pass 2 on the articles labelled twice (or those of them in ``ids``),
+    and relation agreement on matched pairs."""
     one = {r["id"]: r for r in map(json.loads, OUT_PASS1.read_text(encoding="utf-8").splitlines())}
     two = {r["id"]: r for r in map(json.loads, OUT_PASS2.read_text(encoding="utf-8").splitlines())}
-    both = sorted(set(one) & set(two))
+    both = sorted((set(one) & set(two)) & (set(ids) if ids is not None else set(two)))
     n1 = n2 = m = same_rel = free_agree = 0
     for aid in both:
         a = [c for c in one[aid]["conflicts"] if include_doubtful or not c["doubtful"]]
@@ -249,18 +280,20 @@ if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "select":
         c, d = select()
-        e = select_extra()
-        print("\n".join(c + e))
-        print(f"# {len(c)} articles, {len(d)} double; {len(e)} more in the second sample", file=sys.stderr)
+        e2, e3 = select_second(), select_third()
+        print("\n".join(c + e2 + e3))
+        print(f"# {len(c)} articles, {len(d)} double; {len(e2)} in the second sample, "
+              f"{len(select_extra_double())} of them double; {len(e3)} in the third", file=sys.stderr)
     elif cmd == "batches":
-        batches(sys.argv[2], int(sys.argv[3]), extra="--extra" in sys.argv[4:])
+        batches(sys.argv[2], int(sys.argv[3]), extra=" ".join(sys.argv[4:6]).lstrip("-"))
     elif cmd == "check":
         sys.exit(check(sys.argv[2:]))
     elif cmd == "build":
         sys.exit(build())
     elif cmd == "agreement":
-        print(json.dumps(agreement(True)))
-        print(json.dumps(agreement(False)))
+        for name, ids in (("first sample", select()[1]), ("second sample", select_extra_double()), ("all", None)):
+            for doubtful in (True, False):
+                print(name, json.dumps(agreement(doubtful, ids)))
     else:
         print(__doc__)
         sys.exit(2)
