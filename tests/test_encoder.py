@@ -50,6 +50,25 @@ def test_a_text_given_twice_is_run_once_with_the_same_embedding(enc):
     assert mid - start == enc.wordpieces - mid  # the repeated sentence cost nothing
 
 
+def test_long_passages_are_run_in_small_calls_with_the_same_embeddings(enc):
+    """A few very long passages among short ones never share one large call (memory), and batching
+    changes no embedding."""
+    from sourcecheck.encoder import BATCH_WORDPIECES, length_batches
+
+    lengths = [12, 250, 30, 256, 256, 9, 254, 40, 255, 31, 12, 200, 256, 7] * 3
+    calls = list(length_batches(lengths, rows=8))
+    assert sorted(i for c in calls for i in c) == list(range(len(lengths)))
+    assert all(len(c) <= 8 and len(c) * max(lengths[i] for i in c) <= BATCH_WORDPIECES for c in calls)
+    assert [lengths[i] for c in calls for i in c] == sorted(lengths)
+    assert list(length_batches([300], rows=8)) == [[0]]  # one sequence over the budget still runs, alone
+
+    long = " ".join(["The committee heard testimony from officials about the budget, the schedule and the"] * 12)
+    texts = [long, "Short one.", long + " Again.", "Another short sentence here.", long + " And once more."]
+    together = enc.embed(texts)
+    alone = np.stack([enc.embed([t])[0] for t in texts])
+    assert (together * alone).sum(1).min() > 1 - 1e-5  # fp16 weights: padding moves the fifth decimal
+
+
 @pytest.mark.parametrize("text", [
     "He said “we will not accept it” on Friday.",
     "''This is wrong,'' she said, adding that ''nobody''\u00a0agreed.",

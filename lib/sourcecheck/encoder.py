@@ -31,7 +31,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -43,6 +43,7 @@ WINDOW = 256          # wordpieces per window, [CLS] and [SEP] included (the mod
 OVERLAP = 64          # wordpieces shared by neighbouring windows
 BATCH = 8             # sequences per onnxruntime call: the fp16 graph's activations grow faster than
                       # the batch (32 x 128 wordpieces: +900 MB, 8: +140 MB) and per sequence 8 is no slower
+BATCH_WORDPIECES = 1024  # and at most this many padded wordpieces per call (8 x 256: +700 MB, 4 x 256: +150)
 MAX_SENTENCE = 256    # longer passages are embedded from their first 254 wordpieces
 THREADS_ENV = "SOURCECHECK_ENCODER_THREADS"
 
@@ -119,6 +120,19 @@ def onnx_session(model_path: Path, threads: int, rebuild: str):
         raise EncoderError(f"{model_path}: cannot load the ONNX model ({exc}); {rebuild}") from exc
 
 
+def length_batches(lengths: Sequence[int], rows: int, wordpieces: int = BATCH_WORDPIECES) -> Iterator[list[int]]:
+    """Indices in order of length, cut into calls of at most ``rows`` sequences and ``wordpieces``
+    padded wordpieces (rows x the longest), so a few long passages never share one large call."""
+    batch: list[int] = []
+    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if batch and (len(batch) == rows or (len(batch) + 1) * lengths[i] > wordpieces):
+            yield batch
+            batch = []
+        batch.append(i)
+    if batch:
+        yield batch
+
+
 class Encoder:
     def __init__(self, model_path: Optional[Path] = None, tokenizer_path: Optional[Path] = None,
                  threads: Optional[int] = None, verify: bool = True):
@@ -153,9 +167,7 @@ class Encoder:
     def _run(self, seqs: Sequence[list[int]]) -> list[np.ndarray]:
         """Hidden states for each id sequence ([CLS]/[SEP] already added), batched by length."""
         out: list[Optional[np.ndarray]] = [None] * len(seqs)
-        order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
-        for b in range(0, len(order), self.batch):
-            idx = order[b:b + self.batch]
+        for idx in length_batches([len(s) for s in seqs], self.batch):
             width = max(len(seqs[i]) for i in idx)
             ids = np.full((len(idx), width), self.pad, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)

@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..encoder import onnx_session, thread_count, verify_files
+from ..encoder import length_batches, onnx_session, thread_count, verify_files
 from ..errors import EncoderError
 
 RERANKER_DIR = Path(__file__).resolve().parent.parent / "data" / "crosscheck_reranker"
@@ -65,9 +65,7 @@ class Reranker:
             return np.zeros(0, dtype=np.float32)
         encs = self.tokenizer.encode_batch(list(zip(left, right)))
         out = np.zeros(len(encs), dtype=np.float32)
-        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
-        for b in range(0, len(order), BATCH):
-            idx = order[b:b + BATCH]
+        for idx in length_batches([len(e.ids) for e in encs], BATCH):
             width = max(len(encs[i].ids) for i in idx)
             ids = np.full((len(idx), width), self.pad, dtype=np.int64)
             types = np.zeros((len(idx), width), dtype=np.int64)
