@@ -285,7 +285,10 @@ if __name__ == "__main__":
         print(f"# {len(c)} articles, {len(d)} double; {len(e2)} in the second sample, "
               f"{len(select_extra_double())} of them double; {len(e3)} in the third", file=sys.stderr)
     elif cmd == "batches":
-        batches(sys.argv[2], int(sys.argv[3]), extra=" ".join(sys.argv[4:6]).lstrip("-"))
+        which = " ".join(sys.argv[4:6]).lstrip("-")
+        if which not in ("", "sample 2", "sample 3", "second-pass 2"):
+            sys.exit(f"batches: unknown option {' '.join(sys.argv[4:])!r}; use --sample 2, --sample 3 or --second-pass 2")
+        batches(sys.argv[2], int(sys.argv[3]), extra=which)
     elif cmd == "check":
         sys.exit(check(sys.argv[2:]))
     elif cmd == "build":
