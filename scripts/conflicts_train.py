@@ -21,6 +21,7 @@ Commands::
 """
 from __future__ import annotations
 
+import functools
 import json
 import random
 import sys
@@ -41,7 +42,9 @@ THIRD_PER_PUBLISHER = 20  # a third (2026-12-04), from the articles neither took
 EXTRA_DOUBLE = 21         # of which this many are labelled twice
 
 
+@functools.lru_cache(maxsize=1)
 def articles() -> dict[str, dict]:
+    """PolNeAR train by id, read once (every sample is drawn from it); callers only read it."""
     with open(POLNEAR, encoding="utf-8") as f:
         return {a["id"]: a for a in map(json.loads, f)}
 
@@ -254,7 +257,10 @@ def agreement(include_doubtful: bool = True, ids=None) -> dict:
     and relation agreement on matched pairs."""
     one = {r["id"]: r for r in map(json.loads, OUT_PASS1.read_text(encoding="utf-8").splitlines())}
     two = {r["id"]: r for r in map(json.loads, OUT_PASS2.read_text(encoding="utf-8").splitlines())}
-    both = sorted((set(one) & set(two)) & (set(ids) if ids is not None else set(two)))
+    both = set(one) & set(two)
+    if ids is not None:
+        both &= set(ids)
+    both = sorted(both)
     n1 = n2 = m = same_rel = free_agree = 0
     for aid in both:
         a = [c for c in one[aid]["conflicts"] if include_doubtful or not c["doubtful"]]

@@ -131,14 +131,13 @@ def test_a_batch_kernel_frees_the_sentence_encoder_once_it_has_embedded(nlp, see
     from sourcecheck import constants as C
     from sourcecheck.article import load_article
     from sourcecheck.encoder import get_encoder
-    from sourcecheck.pipeline import claim_stages
+    from sourcecheck.pipeline import analyze_article
 
     article = load_article(seed_path)
-    doc, _, _, claims = claim_stages(article, nlp=nlp)
 
     def flags():
         return [(f.claim_id, f.relation, f.evidence[0].text if f.evidence else "", round(f.confidence, 5))
-                for f in crosscheck.check_claims(article, doc, claims)[1]]
+                for f in analyze_article(article, nlp=nlp).flags]
 
     monkeypatch.delenv(C.RELEASE_MODELS_ENV, raising=False)
     kept = flags()

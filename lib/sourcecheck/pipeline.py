@@ -19,6 +19,11 @@ from .model import Analysis, Article
 from .nlp import parse
 
 
+def _batch_kernel() -> bool:
+    """A batch worker's kernel: it runs one article, then exits, so models can be freed as soon as used."""
+    return os.environ.get(C.RELEASE_MODELS_ENV) == "1"
+
+
 def claim_stages(article: Article, *, entities_path: Optional[str | Path] = None, nlp=None):
     """Parse, attributions, speakers and claims: ``(doc, attributions, resolution, claims)``."""
     from .attribution import extract_attributions
@@ -27,7 +32,7 @@ def claim_stages(article: Article, *, entities_path: Optional[str | Path] = None
 
     doc = parse(article.text, nlp)
     attributions = extract_attributions(doc)
-    if os.environ.get(C.RELEASE_MODELS_ENV) == "1":  # a batch kernel: one article, then it exits
+    if _batch_kernel():
         from .attribution import release_models
 
         release_models()
@@ -47,7 +52,7 @@ def analyze_article(
     from .crosscheck import check_claims
 
     doc, attributions, resolution, claims = claim_stages(article, entities_path=entities_path, nlp=nlp)
-    relations, flags = check_claims(article, doc, claims, judge=judge)
+    relations, flags = check_claims(article, doc, claims, judge=judge, release_encoder=_batch_kernel())
     analysis = Analysis(
         article=article,
         attributions=attributions,

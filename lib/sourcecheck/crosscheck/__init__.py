@@ -17,10 +17,8 @@
 """
 from __future__ import annotations
 
-import os
 from typing import Optional
 
-from .. import constants as C
 from ..model import Claim, Flag, Relation
 from .candidates import build_view, candidates
 from .flags import RELATION_COLOURS, decide, flags_frame, matrix_chart, relation_matrix, set_groups
@@ -30,15 +28,19 @@ __all__ = ["check_claims", "flags_frame", "relation_matrix", "matrix_chart", "RE
 
 
 def check_claims(article, doc, claims: list[Claim], judge=None, documents: Optional[dict] = None,
-                 encoder=None) -> tuple[list[Relation], list[Flag]]:
-    """Relations between claims and the passages that bear on them, and flags on contested claims."""
+                 encoder=None, release_encoder: bool = False) -> tuple[list[Relation], list[Flag]]:
+    """Relations between claims and the passages that bear on them, and flags on contested claims.
+
+    ``release_encoder``: free the shared sentence encoder once the article is embedded, before the
+    cross-encoder loads (a batch kernel runs one article, so it will not need it again).
+    """
     if not claims or doc is None or not article.text.strip():
         return [], []
     from ..encoder import get_encoder
 
     judge = make_judge(judge)
     view = build_view(article.text, doc, claims, encoder or get_encoder(), documents)
-    if encoder is None and os.environ.get(C.RELEASE_MODELS_ENV) == "1":  # a batch kernel: one article, then it exits
+    if release_encoder and encoder is None:
         import gc
 
         get_encoder.cache_clear()  # the embeddings are in the view; the cross-encoder loads next

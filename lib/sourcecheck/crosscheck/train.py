@@ -309,9 +309,10 @@ def evaluate_folds(data: list[Prepared], folds: int, reranker_oof: Path | None =
             t, table = choose_threshold(data, probs, rels)
             f1 = _row(table, t)[3]
             scan.append({"k": k, "threshold": t, "f1": f1, "coef": comb["coef"]})
-            slow = " (over the speed budget: not chosen)" if k > RERANK_K_MAX else ""
-            print(f"  re-reading the top {k}: flag F1 {f1:.3f} at {t:.4f}{slow}", file=sys.stderr, flush=True)
-            if not slow and (best is None or f1 > best[0] + 1e-9):
+            too_slow = k > RERANK_K_MAX
+            print(f"  re-reading the top {k}: flag F1 {f1:.3f} at {t:.4f}"
+                  + (" (over the speed budget: not chosen)" if too_slow else ""), file=sys.stderr, flush=True)
+            if not too_slow and (best is None or f1 > best[0] + 1e-9):
                 best = (f1, k, t, table, probs, comb)
         _, k, threshold, table, probs, rerank = best
         rerank["scan"] = scan
