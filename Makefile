@@ -56,19 +56,23 @@ $(TRAIN_STAMP): requirements-pip.txt requirements-train.txt requirements-model.t
 encoder: train-env
 	$(TRAIN_VENV)/bin/python scripts/export_encoder.py
 
-## Rebuild the training conflict set from the raw labels, then retrain the cross-check judge on it
-## (cross-validated on train; writes lib/sourcecheck/data/crosscheck_judge.joblib and its card).
+## Rebuild the training conflict set from the raw labels (then `make judge` retrains the cross-check judge on it).
 conflicts:
 	$(PYTHON) scripts/conflicts_train.py build
 
 ## Retrain the cross-check judge: the feature model's top pairs (out of fold) -> the cross-encoder, fine-tuned
-## and scored out of fold in the training environment, then exported -> the judge file with both, thresholds by CV.
+## and scored out of fold in the training environment, then exported -> the judge with both, thresholds by CV
+## (scikit-learn, outputs/.cache/crosscheck_judge.joblib) -> exported to ONNX and checked against it, with its card
+## (lib/sourcecheck/data/crosscheck_judge.onnx, .json): a run never imports scikit-learn.
 RERANK_CACHE := outputs/.cache
 judge: setup train-env
 	$(BIN)/python -m sourcecheck.crosscheck.train --rerank-pairs $(RERANK_CACHE)/reranker-pairs.jsonl
 	$(TRAIN_VENV)/bin/python scripts/train_reranker.py $(RERANK_CACHE)/reranker-pairs.jsonl \
 	  --oof $(RERANK_CACHE)/reranker-oof.json --export lib/sourcecheck/data/crosscheck_reranker
-	$(BIN)/python -m sourcecheck.crosscheck.train --reranker-oof $(RERANK_CACHE)/reranker-oof.json
+	$(BIN)/python -m sourcecheck.crosscheck.train --reranker-oof $(RERANK_CACHE)/reranker-oof.json \
+	  --out $(RERANK_CACHE)/crosscheck_judge.joblib
+	$(TRAIN_VENV)/bin/python scripts/export_judge.py $(RERANK_CACHE)/crosscheck_judge.joblib \
+	  --out lib/sourcecheck/data/crosscheck_judge.onnx
 
 ## Relearn the pronoun model (data/pronoun_model.json) from the hand-labelled train antecedents (scipy; no torch).
 pronouns: setup

@@ -308,14 +308,49 @@ def test_a_corrupt_judge_file_is_a_named_error(tmp_path):
     from sourcecheck.crosscheck.model import JUDGE_FILE, load_judge
     from sourcecheck.errors import EncoderError
 
-    shutil.copy(JUDGE_FILE, tmp_path / "j.joblib")
+    shutil.copy(JUDGE_FILE, tmp_path / "j.onnx")
     shutil.copy(JUDGE_FILE.with_suffix(".json"), tmp_path / "j.json")
-    with open(tmp_path / "j.joblib", "r+b") as f:
+    with open(tmp_path / "j.onnx", "r+b") as f:
         f.seek(100)
         f.write(b"garbage")
-    with pytest.raises(EncoderError, match=r"j\.joblib.*corrupt.*make judge"):
-        load_judge(tmp_path / "j.joblib")
+    with pytest.raises(EncoderError, match=r"j\.onnx.*corrupt.*make judge"):
+        load_judge(tmp_path / "j.onnx")
+    (tmp_path / "j.json").unlink()
+    with pytest.raises(EncoderError, match=r"j\.json.*missing.*make judge"):
+        load_judge(tmp_path / "j.onnx")
     assert load_judge(JUDGE_FILE).threshold > 0
+
+
+def test_an_onnx_file_that_is_not_a_judge_is_a_named_error(tmp_path):
+    """Any other ONNX model (say the encoder's) given as --judge: a clear error, not a crash mid-article."""
+    import json
+
+    from sourcecheck.crosscheck.model import load_judge
+    from sourcecheck.crosscheck.reranker import RERANKER_DIR
+    from sourcecheck.encoder import file_sha256
+    from sourcecheck.errors import EncoderError
+
+    other = next(RERANKER_DIR.glob("*.onnx"))
+    (tmp_path / "j.onnx").write_bytes(other.read_bytes())
+    (tmp_path / "j.json").write_text(json.dumps({"sha256": file_sha256(tmp_path / "j.onnx")}))
+    with pytest.raises(EncoderError, match=r"j\.onnx.*not a sourcecheck judge"):
+        load_judge(tmp_path / "j.onnx")
+
+
+def test_a_run_never_imports_scikit_learn(seed_path):
+    """The shipped judge is ONNX: checking an article loads no scikit-learn (a second of every run, measured)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from sourcecheck.article import load_article\n"
+            "from sourcecheck.pipeline import analyze_article\n"
+            f"a = analyze_article(load_article({str(seed_path)!r}))\n"
+            "assert a.flags or a.relations is not None\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'joblib', 'torch')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_an_unknown_judge_path_is_a_clear_error(nlp):

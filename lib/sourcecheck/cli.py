@@ -133,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--json", metavar="OUT", help="write all scores as JSON to OUT")
     f.add_argument("--claims", choices=["gold", "pipeline"], default="gold",
                    help="claims from the set's annotated attributions (default) or from the full pipeline")
-    f.add_argument("--judge", metavar="FILE", help="a judge file made by python -m sourcecheck.crosscheck.train (default: the shipped one)")
+    f.add_argument("--judge", metavar="FILE", help="a judge file: the .joblib python -m sourcecheck.crosscheck.train "
+                                                   "writes or its ONNX export (default: the shipped one)")
     f.add_argument("--folds", type=int, metavar="K", help="instead: train on K-1 parts of the conflict set, flag the held-out part "
                    "(cross-validation by article, pipeline claims)")
     f.add_argument("--reranker-oof", metavar="FILE", help="with --folds: the cross-encoder's out-of-fold scores "

@@ -1,7 +1,8 @@
 """The learned judge: which candidate pairs conflict, how (the relation), and how sure.
 
-Two scikit-learn models, trained on the PolNeAR train conflict set by
-``sourcecheck.crosscheck.train`` (``python -m sourcecheck.crosscheck.train``):
+Trained on the PolNeAR train conflict set by ``sourcecheck.crosscheck.train``
+(``python -m sourcecheck.crosscheck.train``, scikit-learn) and shipped as one ONNX graph
+(``scripts/export_judge.py``), so a run never imports scikit-learn:
 
 * a **detector** (gradient-boosted trees over the pair features of
   :mod:`sourcecheck.crosscheck.features` and an 8-dimensional projection of the
@@ -17,12 +18,13 @@ Two scikit-learn models, trained on the PolNeAR train conflict set by
 
 The decision threshold was chosen by cross-validation on train (folds by article) and
 is stored in the model card ``data/crosscheck_judge.json`` with the scores it gave,
-the sha256 of ``data/crosscheck_judge.joblib`` and the scikit-learn version; a
-changed or missing file is a named error, never a silent fallback.
+the sha256 of ``data/crosscheck_judge.onnx`` and the export's check against
+scikit-learn; a changed or missing file is a named error, never a silent fallback.
 
 ``judge=`` (notebook parameter, ``--judge``) is pluggable: a path to another judge
-file made by the training script (trained on a newsroom's own labels), or any object
-with ``score(view, pairs) -> (probabilities, relations)``.
+file (trained on a newsroom's own labels): the ``.joblib`` the training script writes
+(loaded with scikit-learn, which must be the version it was made with) or its ONNX
+export; or any object with ``score(view, pairs) -> (probabilities, relations)``.
 """
 from __future__ import annotations
 
@@ -38,27 +40,33 @@ from ..errors import EncoderError, SourcecheckError
 from .features import NAMES, interaction, pair_features
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-JUDGE_FILE = DATA / "crosscheck_judge.joblib"
-REBUILD = "rebuild it with `make judge` (python -m sourcecheck.crosscheck.train)"
+JUDGE_FILE = DATA / "crosscheck_judge.onnx"
+META_KEY = "sourcecheck_judge"
+REBUILD = "rebuild it with `make judge` (python -m sourcecheck.crosscheck.train, then scripts/export_judge.py)"
 
 
 class LearnedJudge:
-    """Detector + typer + flag-confidence calibrator, with the threshold chosen by cross-validation."""
+    """Detector + typer + flag-confidence calibrator, with the threshold chosen by cross-validation.
 
-    def __init__(self, bundle: dict, card: Optional[dict] = None, name: str = "learned"):
-        self.detector = bundle["detector"]
-        self.typer = bundle["typer"]
-        self.relations = tuple(bundle["relations"])
-        self.threshold = float(bundle["threshold"])
-        self.flag_calibrator = bundle.get("flag_calibrator")
+    ``models`` computes the two learned parts, ``predict(X, XI) -> (conflict probabilities,
+    relations)`` (:class:`OnnxModels` for the shipped judge, :class:`SklearnModels` for a
+    ``.joblib`` straight from the training script); ``meta`` holds the rest.
+    """
+
+    def __init__(self, models, meta: dict, card: Optional[dict] = None, name: str = "learned"):
+        self.models = models
+        self.relations = tuple(meta["relations"])
+        self.threshold = float(meta["threshold"])
+        cal = meta.get("flag_calibrator")
+        self.calibration = None if cal is None else (np.asarray(cal["x"], float), np.asarray(cal["y"], float))
         self.card = card or {}
         self.name = name
-        rr = bundle.get("reranker") or {}
+        rr = meta.get("reranker") or {}
         self.rerank_k = int(rr.get("k", 0))
         self.rerank_coef = np.asarray(rr.get("coef", [0.0, 0.0]), dtype=float)
         self.rerank_intercept = float(rr.get("intercept", 0.0))
         self._reranker = None
-        if tuple(bundle["features"]) != NAMES:
+        if tuple(meta["features"]) != NAMES:
             raise SourcecheckError(f"judge {name}: its features differ from this version's; {REBUILD}")
 
     @staticmethod
@@ -71,8 +79,8 @@ class LearnedJudge:
         if not pairs:
             return np.zeros(0), []
         X, XI = self.inputs(view, pairs)
-        prob = self.detector.predict_proba(XI)[:, 1]
-        rel = [str(r) for r in self.typer.predict(X)] if self.typer is not None else [self.relations[0]] * len(pairs)
+        prob, rel = self.models.predict(X, XI)
+        rel = rel or [self.relations[0]] * len(pairs)
         if self.rerank_k:
             from .reranker import get_reranker, pair_texts
 
@@ -95,9 +103,9 @@ class LearnedJudge:
 
     def flag_confidence(self, score: float) -> float:
         """Share of flags with this judge score that matched a labelled conflict out of fold (train)."""
-        if self.flag_calibrator is None:
+        if self.calibration is None:
             return float(score)
-        return float(self.flag_calibrator.predict([score])[0])
+        return float(np.interp(score, *self.calibration))  # isotonic breakpoints, clipped at both ends
 
 
 def top_pairs(prob: np.ndarray, k: int) -> np.ndarray:
@@ -119,11 +127,43 @@ def combine(prob: np.ndarray, top: np.ndarray, ce: np.ndarray, coef, intercept: 
     return out
 
 
-def load_judge(path: Optional[Path] = None) -> LearnedJudge:
-    import joblib
-    import sklearn
+class OnnxModels:
+    """The shipped judge's detector and typer: one ONNX graph (``scripts/export_judge.py``), run by onnxruntime."""
 
-    path = Path(path or JUDGE_FILE)
+    def __init__(self, path: Path):
+        from ..encoder import onnx_session
+
+        self.session = onnx_session(path, 1, REBUILD)
+        self.outputs = {o.name for o in self.session.get_outputs()}
+
+    def meta(self, path: Path) -> dict:
+        raw = self.session.get_modelmeta().custom_metadata_map.get(META_KEY)
+        try:
+            return json.loads(raw)
+        except (TypeError, ValueError) as exc:
+            raise EncoderError(f"{path}: not a sourcecheck judge (no valid {META_KEY!r} metadata); {REBUILD}") from exc
+
+    def predict(self, X: np.ndarray, XI: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        feed = {"pair_inputs": np.asarray(XI, dtype=np.float32)}
+        if "relation" not in self.outputs:
+            return self.session.run(["conflict_probabilities"], feed)[0][:, 1].astype(float), []
+        feed["pair_features"] = np.asarray(X, dtype=np.float32)
+        prob, rel = self.session.run(["conflict_probabilities", "relation"], feed)
+        return prob[:, 1].astype(float), [str(r) for r in rel]
+
+
+class SklearnModels:
+    """A judge straight from the training script (``.joblib``): needs scikit-learn at run time."""
+
+    def __init__(self, bundle: dict):
+        self.detector, self.typer = bundle["detector"], bundle["typer"]
+
+    def predict(self, X: np.ndarray, XI: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        rel = [str(r) for r in self.typer.predict(X)] if self.typer is not None else []
+        return self.detector.predict_proba(XI)[:, 1], rel
+
+
+def _read_card(path: Path) -> dict:
     card_path = path.with_suffix(".json")
     for p in (path, card_path):
         if not p.is_file():
@@ -136,13 +176,28 @@ def load_judge(path: Optional[Path] = None) -> LearnedJudge:
     if got != card.get("sha256"):
         raise EncoderError(f"{path}: cross-check judge is corrupt or changed (sha256 {got[:12]}…, card says "
                            f"{str(card.get('sha256'))[:12]}…); {REBUILD}")
+    return card
+
+
+def load_judge(path: Optional[Path] = None) -> LearnedJudge:
+    """A judge file and its card (``.json`` beside it): ``.onnx`` (shipped, exported) or ``.joblib`` (from training)."""
+    path = Path(path or JUDGE_FILE)
+    card = _read_card(path)
+    if path.suffix != ".joblib":
+        models = OnnxModels(path)
+        return LearnedJudge(models, models.meta(path), card, name=path.stem)
+    import joblib
+    import sklearn
+
     if card.get("sklearn") != sklearn.__version__:
         raise EncoderError(f"{path}: made with scikit-learn {card.get('sklearn')}, this install has {sklearn.__version__}; {REBUILD}")
     try:
         bundle = joblib.load(path)
     except Exception as exc:  # unpickling raises many types
         raise EncoderError(f"{path}: cannot load the cross-check judge ({exc}); {REBUILD}") from exc
-    return LearnedJudge(bundle, card, name=path.stem)
+    cal = bundle.get("flag_calibrator")
+    meta = {**bundle, "flag_calibrator": cal and {"x": cal.X_thresholds_, "y": cal.y_thresholds_}}
+    return LearnedJudge(SklearnModels(bundle), meta, card, name=path.stem)
 
 
 @functools.lru_cache(maxsize=4)
@@ -158,6 +213,7 @@ def make_judge(spec=None):
         return spec
     p = Path(str(spec)).expanduser()
     if not p.is_file():
-        raise SourcecheckError(f"judge {spec!r}: no such judge file (give a .joblib made by "
-                               "`python -m sourcecheck.crosscheck.train`, or leave empty for the shipped judge)")
+        raise SourcecheckError(f"judge {spec!r}: no such judge file (give a .onnx made by scripts/export_judge.py or "
+                               "a .joblib made by `python -m sourcecheck.crosscheck.train`, or leave empty for the "
+                               "shipped judge)")
     return _cached(str(p.resolve()))

@@ -45,7 +45,7 @@ from ..evaluation.flags import format_report, match, overlaps, read_gold, score_
 from .candidates import build_view, candidates
 from .flags import decide
 from .reranker import RERANKER_DIR
-from .model import DATA, JUDGE_FILE, LearnedJudge, combine, logit, top_pairs
+from .model import DATA, LearnedJudge, combine, logit, top_pairs
 from .features import NAMES
 
 DEFAULT_TRAIN = DATA / "conflicts_train.jsonl"
@@ -55,6 +55,8 @@ RERANK_POOL = 80                 # pairs per article the cross-encoder is traine
 RERANK_K = (10, 20, 30, 50, 80)  # how many it may re-read at run time (chosen by cross-validation) ...
 RERANK_K_MAX = 20                # ... among those within the speed target: 1 s of cross-checking per 1,000
                                  # words on 2 cores (8 dev articles, one run: k=20 0.92 s, 30 1.09-1.22, 50 1.30)
+TRAINED_JUDGE = Path("outputs") / ".cache" / "crosscheck_judge.joblib"  # scripts/export_judge.py ships it as ONNX
+CHECK_PAIRS = 6000               # pairs saved for the export check: every conflicting one, a fixed sample of the rest
 MAX_FALSE_FLAGS = 0.2            # per conflict-free article: the target the threshold must keep (out of fold)
 
 
@@ -326,6 +328,16 @@ def evaluate_folds(data: list[Prepared], folds: int, reranker_oof: Path | None =
     return threshold, table, flags, res, rerank
 
 
+def write_check_pairs(data: list[Prepared], path: Path, n: int = CHECK_PAIRS) -> None:
+    """The model inputs of every conflicting pair and a fixed sample of the others, for the ONNX export's check."""
+    XI = np.vstack([d.XI for d in data])
+    y = np.concatenate([d.y for d in data])
+    pos = np.flatnonzero(y == 1)
+    rest = np.flatnonzero(y != 1)
+    pick = np.random.default_rng(SEED).choice(rest, size=min(len(rest), max(0, n - len(pos))), replace=False)
+    np.savez_compressed(path, XI=XI[np.sort(np.concatenate([pos, pick]))])
+
+
 def main(argv=None) -> int:
     import joblib
     import sklearn
@@ -333,7 +345,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="train the cross-check judge on the train conflict set")
     ap.add_argument("--gold", default=str(DEFAULT_TRAIN))
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--out", default=str(JUDGE_FILE), help="judge file to write (its card goes beside it, .json)")
+    ap.add_argument("--out", default=str(TRAINED_JUDGE),
+                    help="judge file to write (its card goes beside it, .json; the pairs for the ONNX export's check, "
+                         ".check.npz); scripts/export_judge.py turns it into the shipped ONNX judge")
     ap.add_argument("--rerank-pairs", metavar="FILE",
                     help="only write the cross-encoder's training pairs (for scripts/train_reranker.py) and stop")
     ap.add_argument("--reranker-oof", metavar="FILE",
@@ -357,6 +371,8 @@ def main(argv=None) -> int:
     fcal = flag_calibrator(data, oof_flags)
     det, typer, labels = fit(data, list(range(len(data))))
     out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_check_pairs(data, out.with_suffix(".check.npz"))
     joblib.dump({"detector": det, "typer": typer, "relations": labels, "threshold": threshold,
                  "flag_calibrator": fcal, "features": list(NAMES),
                  "reranker": {k: v for k, v in (rerank or {}).items() if k != "scan"} or None}, out, compress=3)
