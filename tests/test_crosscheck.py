@@ -353,6 +353,44 @@ def test_a_run_never_imports_scikit_learn(seed_path):
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_a_judge_straight_from_training_loads_with_scikit_learn(tmp_path):
+    """A newsroom's own judge (the .joblib the training script writes, not exported) still loads and scores;
+    a card from another scikit-learn version is a named error."""
+    import json
+
+    import joblib
+    import numpy as np
+    import sklearn
+    from sklearn.isotonic import IsotonicRegression
+
+    from sourcecheck.crosscheck import train
+    from sourcecheck.crosscheck.features import NAMES
+    from sourcecheck.crosscheck.model import load_judge
+    from sourcecheck.encoder import file_sha256
+    from sourcecheck.errors import EncoderError
+
+    rng = np.random.default_rng(0)
+    XI = rng.normal(size=(400, len(NAMES) + 768))
+    y = (XI[:, 0] > 0.8).astype(int)
+    rel = np.where(XI[:, 1] > 0, "denies", "disputes")
+    det = train._detector().fit(XI, y)
+    typer = train._typer().fit(XI[y == 1, :len(NAMES)], rel[y == 1])
+    cal = IsotonicRegression(out_of_bounds="clip").fit([0.1, 0.4, 0.6, 0.9], [0.0, 0.2, 0.5, 1.0])
+    path = tmp_path / "mine.joblib"
+    joblib.dump({"detector": det, "typer": typer, "relations": ["denies", "disputes"], "threshold": 0.5,
+                 "flag_calibrator": cal, "features": list(NAMES), "reranker": None}, path)
+    card = {"sklearn": sklearn.__version__, "sha256": file_sha256(path)}
+    path.with_suffix(".json").write_text(json.dumps(card))
+    judge = load_judge(path)
+    prob, rels = judge.models.predict(XI[:, :len(NAMES)], XI)
+    assert np.allclose(prob, det.predict_proba(XI)[:, 1]) and set(rels) <= {"denies", "disputes"}
+    assert judge.rerank_k == 0 and judge.flag_confidence(0.6) == pytest.approx(0.5)
+    assert judge.flag_confidence(0.0) == 0.0 and judge.flag_confidence(2.0) == 1.0  # clipped, as scikit-learn does
+    path.with_suffix(".json").write_text(json.dumps({**card, "sklearn": "0.1"}))
+    with pytest.raises(EncoderError, match=r"mine\.joblib: made with scikit-learn 0\.1"):
+        load_judge(path)
+
+
 def test_an_unknown_judge_path_is_a_clear_error(nlp):
     from sourcecheck.errors import SourcecheckError
 
