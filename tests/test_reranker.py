@@ -84,6 +84,16 @@ def test_only_the_top_pairs_are_re_read_and_the_rest_cannot_flag():
     assert out[2] > out[1]
 
 
+def test_a_per_claim_limit_spreads_the_re_read_pairs_over_claims():
+    """With at most one pair per claim, the k re-read pairs go to k different claims, each its best-scored pair."""
+    prob = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    claims = [0, 0, 0, 1, 1, 2]
+    assert list(top_pairs(prob, 3, claims)) == [0, 1, 2]  # no limit: all three are claim 0's
+    assert list(top_pairs(prob, 3, claims, per_claim=1)) == [0, 3, 5]
+    assert list(top_pairs(prob, 3, claims, per_claim=2)) == [0, 1, 3]
+    assert list(top_pairs(prob, 10, claims, per_claim=1)) == [0, 3, 5]  # fewer claims than k
+
+
 def test_the_shipped_judge_uses_the_cross_encoder():
     judge = make_judge()
     assert judge.rerank_k > 0

@@ -11,8 +11,9 @@ Trained on the PolNeAR train conflict set by ``sourcecheck.crosscheck.train``
   relation of a conflicting pair;
 * a **cross-encoder** (:mod:`sourcecheck.crosscheck.reranker`, fine-tuned from the
   same base model) reads claim and passage together for the ``rerank_k`` pairs the
-  detector ranks highest in the article; a logistic regression over both scores gives
-  those pairs their final score (the others cannot flag);
+  detector ranks highest in the article (at most ``per_claim`` of one claim's, when the
+  card says so); a logistic regression over both scores gives those pairs their final
+  score (the others cannot flag);
 * a flag's **confidence** is the share of flags with its score that matched a
   labelled conflict out of fold (isotonic, train cross-validation).
 
@@ -63,6 +64,7 @@ class LearnedJudge:
         self.name = name
         rr = meta.get("reranker") or {}
         self.rerank_k = int(rr.get("k", 0))
+        self.rerank_per_claim = int(rr.get("per_claim", 0))
         self.rerank_coef = np.asarray(rr.get("coef", [0.0, 0.0]), dtype=float)
         self.rerank_intercept = float(rr.get("intercept", 0.0))
         self._reranker = None
@@ -86,7 +88,7 @@ class LearnedJudge:
 
             if self._reranker is None:
                 self._reranker = self._load_reranker(get_reranker)
-            top = top_pairs(prob, self.rerank_k)
+            top = top_pairs(prob, self.rerank_k, [p[0] for p in pairs], self.rerank_per_claim)
             left, right = pair_texts(view, [pairs[k] for k in top])
             prob = combine(prob, top, self._reranker.score(left, right), self.rerank_coef, self.rerank_intercept)
         return prob, rel
@@ -108,9 +110,23 @@ class LearnedJudge:
         return float(np.interp(score, *self.calibration))  # isotonic breakpoints, clipped at both ends
 
 
-def top_pairs(prob: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k highest detector scores (ties: the earlier pair), the ones the cross-encoder reads."""
-    return np.argsort(-np.asarray(prob), kind="stable")[:k]
+def top_pairs(prob: np.ndarray, k: int, claims=None, per_claim: int = 0) -> np.ndarray:
+    """Indices of the pairs the cross-encoder reads: the k highest detector scores (ties: the earlier pair); with
+    ``per_claim``, at most that many pairs of any one claim (``claims``: each pair's claim), so the k go to the
+    claims the detector finds most suspect rather than to one claim's many passages."""
+    order = np.argsort(-np.asarray(prob), kind="stable")
+    if not per_claim:
+        return order[:k]
+    taken: dict = {}
+    out = []
+    for j in order:
+        c = claims[j]
+        if taken.get(c, 0) < per_claim:
+            taken[c] = taken.get(c, 0) + 1
+            out.append(j)
+            if len(out) == k:
+                break
+    return np.asarray(out, dtype=int)
 
 
 def logit(p) -> np.ndarray:

@@ -16,9 +16,11 @@
    matched a labelled conflict (isotonic).
 3. The cross-encoder (``scripts/train_reranker.py``, training environment) is trained on
    each article's 80 pairs the detector ranks highest out of fold (``--rerank-pairs``
-   writes them) and scores them out of fold in the same folds (``--reranker-oof``). How many
-   pairs it re-reads (``rerank_k``, at most ``RERANK_K_MAX`` so the cross-check stays within
-   its speed target; the larger ones are scanned for the record) and the threshold on the
+   writes them, with every pair the per-claim selections below can pick) and scores them out
+   of fold in the same folds (``--reranker-oof``). How many pairs it re-reads (``rerank_k``,
+   at most ``RERANK_K_MAX`` so the cross-check stays within its speed target; the larger ones
+   are scanned for the record), how many of one claim's it may take (``per_claim``, 0: no
+   limit; flags are per claim, so k pairs spread over claims can find more) and the threshold on the
    combined score are chosen together, by the same flag F1; the combiner (a logistic regression over the detector's
    logit and the cross-encoder's) is itself fitted out of fold for that choice.
 4. The final models are fitted on all articles and written with a card that holds the
@@ -55,6 +57,7 @@ RERANK_POOL = 80                 # pairs per article the cross-encoder is traine
 RERANK_K = (10, 20, 30, 50, 80)  # how many it may re-read at run time (chosen by cross-validation) ...
 RERANK_K_MAX = 20                # ... among those within the speed target: 1 s of cross-checking per 1,000
                                  # words on 2 cores (8 dev articles, one run: k=20 0.92 s, 30 1.09-1.22, 50 1.30)
+RERANK_PER_CLAIM = (0, 1, 2)     # at most this many of one claim's pairs among the k (0: no limit), chosen with k
 TRAINED_JUDGE = Path("outputs") / ".cache" / "crosscheck_judge.joblib"  # scripts/export_judge.py ships it as ONNX
 CHECK_PAIRS = 6000               # pairs saved for the export check: every conflicting one, a fixed sample of the rest
 MAX_FALSE_FLAGS = 0.2            # per conflict-free article: the target the threshold must keep (out of fold)
@@ -207,13 +210,20 @@ def fold_of(n: int, folds: int) -> np.ndarray:
     return out
 
 
+def _claims_of(d: Prepared) -> list[int]:
+    return [p[0] for p in d.pairs]
+
+
 def rerank_rows(data: list[Prepared], raw) -> list[dict]:
-    """The cross-encoder's training pairs: each article's top RERANK_POOL out of fold, plus its conflicting pairs."""
+    """The cross-encoder's training pairs: each article's top RERANK_POOL out of fold, every pair the scanned
+    per-claim selections within the speed budget can pick, and the conflicting pairs."""
     from .reranker import pair_texts
 
     rows = []
     for a, (d, r) in enumerate(zip(data, raw)):
         top = set(top_pairs(r, RERANK_POOL).tolist())
+        for m in RERANK_PER_CLAIM:
+            top |= set(top_pairs(r, RERANK_K_MAX, _claims_of(d), m).tolist())
         keep = sorted(top | set(np.flatnonzero(d.y == 1).tolist()))
         left, right = pair_texts(d.view, [d.pairs[k] for k in keep])
         rows += [{"a": a, "k": int(k), "claim": c, "passage": p, "y": int(d.y[k]), "s1": float(r[k]), "topk": k in top}
@@ -227,8 +237,8 @@ def _combiner():
     return LogisticRegression(C=1.0, max_iter=1000)
 
 
-def _rerank_inputs(d, r, ce: dict, a: int, k: int):
-    top = top_pairs(r, k)
+def _rerank_inputs(d, r, ce: dict, a: int, k: int, per_claim: int = 0):
+    top = top_pairs(r, k, _claims_of(d), per_claim)
     missing = [int(j) for j in top if f"{a}:{j}" not in ce]
     if missing:
         raise EvaluationError(f"cross-encoder scores lack pairs {missing[:5]} of article {a} ({d.row['id']}): "
@@ -237,10 +247,11 @@ def _rerank_inputs(d, r, ce: dict, a: int, k: int):
     return top, np.column_stack([logit(r[top]), c]), d.y[top]
 
 
-def reranked(data, raw, ce: dict, k: int, folds: int):
-    """Out-of-fold combined scores when the cross-encoder re-reads each article's top k (combiner fitted out of fold)."""
+def reranked(data, raw, ce: dict, k: int, folds: int, per_claim: int = 0):
+    """Out-of-fold combined scores when the cross-encoder re-reads each article's top k (at most ``per_claim`` of a
+    claim's; combiner fitted out of fold)."""
     fold = fold_of(len(data), folds)
-    inputs = [_rerank_inputs(d, r, ce, a, k) for a, (d, r) in enumerate(zip(data, raw))]
+    inputs = [_rerank_inputs(d, r, ce, a, k, per_claim) for a, (d, r) in enumerate(zip(data, raw))]
     out = [None] * len(data)
     for f in range(folds):
         tr = [i for i in range(len(data)) if fold[i] != f]
@@ -253,7 +264,8 @@ def reranked(data, raw, ce: dict, k: int, folds: int):
     X = np.vstack([x[1] for x in inputs])
     y = np.concatenate([x[2] for x in inputs])
     final = _combiner().fit(X[y >= 0], y[y >= 0])
-    return out, {"k": k, "coef": [float(v) for v in final.coef_[0]], "intercept": float(final.intercept_[0])}
+    return out, {"k": k, "per_claim": per_claim, "coef": [float(v) for v in final.coef_[0]],
+                 "intercept": float(final.intercept_[0])}
 
 
 def flags_at(data, probs, rels, threshold):
@@ -298,7 +310,7 @@ def flag_calibrator(data, flags):
 def evaluate_folds(data: list[Prepared], folds: int, reranker_oof: Path | None = None, raw=None, rels=None):
     """The threshold chosen out of fold, its scan, the out-of-fold flags at it, their scores, and the re-reading
     settings (``evaluate-flags --folds``). With the cross-encoder's out-of-fold scores, ``rerank_k`` and the
-    threshold are chosen together; ``rerank`` is then ``{"k", "coef", "intercept", "scan"}``, else None."""
+    threshold are chosen together; ``rerank`` is then ``{"k", "per_claim", "coef", "intercept", "scan"}``, else None."""
     if raw is None:
         raw, rels = cross_validate(data, folds)
     rerank = None
@@ -306,13 +318,14 @@ def evaluate_folds(data: list[Prepared], folds: int, reranker_oof: Path | None =
         ce = json.loads(Path(reranker_oof).read_text(encoding="utf-8"))
         best = None
         scan = []
-        for k in RERANK_K:
-            probs, comb = reranked(data, raw, ce, k, folds)
+        for k, m in [(k, 0) for k in RERANK_K] + [(k, m) for m in RERANK_PER_CLAIM[1:] for k in RERANK_K
+                                                      if k <= RERANK_K_MAX]:
+            probs, comb = reranked(data, raw, ce, k, folds, m)
             t, table = choose_threshold(data, probs, rels)
             f1 = _row(table, t)[3]
-            scan.append({"k": k, "threshold": t, "f1": f1, "coef": comb["coef"]})
+            scan.append({"k": k, "per_claim": m, "threshold": t, "f1": f1, "coef": comb["coef"]})
             too_slow = k > RERANK_K_MAX
-            print(f"  re-reading the top {k}: flag F1 {f1:.3f} at {t:.4f}"
+            print(f"  re-reading the top {k}" + (f", at most {m} per claim" if m else "") + f": flag F1 {f1:.3f} at {t:.4f}"
                   + (" (over the speed budget: not chosen)" if too_slow else ""), file=sys.stderr, flush=True)
             if not too_slow and (best is None or f1 > best[0] + 1e-9):
                 best = (f1, k, t, table, probs, comb)
@@ -323,7 +336,8 @@ def evaluate_folds(data: list[Prepared], folds: int, reranker_oof: Path | None =
         threshold, table = choose_threshold(data, raw, rels)
     flags = flags_at(data, probs, rels, threshold)
     res = score_flags([d.row for d in data], flags)
-    what = f"re-reading the top {rerank['k']} with the cross-encoder, " if rerank else ""
+    what = (f"re-reading the top {rerank['k']}" + (f" (at most {rerank['per_claim']} per claim)" if rerank.get("per_claim")
+                                                   else "") + " with the cross-encoder, ") if rerank else ""
     res.update(claims="pipeline", judge=f"learned, {what}{folds}-fold cross-validation (threshold {threshold:.4f})")
     return threshold, table, flags, res, rerank
 
