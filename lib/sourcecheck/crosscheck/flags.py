@@ -30,6 +30,7 @@ def reason(view: ArticleView, ci: int, pi: int, relation: str) -> str:
     who = p.speaker or ("the document " + p.document if p.kind == "document" else "the article itself")
     holder = v.claim.speaker or ASSERTION_SPEAKER
     about = bool(p.speaker_words & v.subject_words)
+    same = p.speaker_id is not None and p.speaker_id == v.claim.speaker_id  # the claim's own speaker, elsewhere
     cue = None
     for name in {"denies": ("denies", "disputes"), "disputes": ("disputes", "contradicts"),
                  "not_confirmed": ("not_confirmed",), "unverified": ("unverified",),
@@ -38,14 +39,17 @@ def reason(view: ArticleView, ci: int, pi: int, relation: str) -> str:
         if cue:
             break
     said = f" (“{cue}”)" if cue else ""
-    where = "in the same sentence" if p.kind == "own" else (
+    where = "in the same sentence" if p.kind == "own" or (p.kind != "document" and p.sentence == v.sentence) else (
         "in a primary document" if p.kind == "document" else
         f"{abs(p.sentence - v.sentence)} sentence{'s' if abs(p.sentence - v.sentence) != 1 else ''} "
         f"{'later' if p.sentence >= v.sentence else 'earlier'}")
-    if relation == "denies":
+    if relation in ("denies", "disputes") and same:
+        lead = f"{who} says otherwise{said}"
+    elif relation == "denies":
         lead = f"Denied by {who}{said}" + (", speaking for the person the claim is about" if about else "")
     elif relation == "disputes":
         lead = (f"Disputed in the article's own words{said}" if p.speaker is None
+                else f"Disputed by {who}, whom the claim is about{said}" if about
                 else f"Disputed by {who}, a third party{said}")
     elif relation == "contradicts":
         lead = (f"Contradicted by the article's own account or a record{said}" if p.speaker is None
@@ -55,7 +59,8 @@ def reason(view: ArticleView, ci: int, pi: int, relation: str) -> str:
     elif relation == "unverified":
         lead = f"Unverified: the article says it came without evidence{said}"
     elif relation == "shifts":
-        lead = f"{holder}'s position shifts: a different position from the same source"
+        lead = (f"{holder}'s position shifts: a different position from the same source" if same
+                else f"{holder}'s position shifts: {who} gives a different one")
     elif relation == "numeric_mismatch":
         lead = f"Figures differ: {holder} gives {', '.join(sorted(v.numbers)) or 'one figure'}, {who} gives {', '.join(sorted(p.numbers)) or 'another'}"
     else:
