@@ -7,7 +7,8 @@ onnxruntime (no torch). Input is ``[CLS] speaker: claim [SEP] passage [SEP]``, a
 
 It is too slow for every candidate pair (about 400 per article), so the judge asks it
 only about the pairs its feature model ranks highest (``rerank_k`` in the judge file,
-chosen by cross-validation on train) and combines both scores.
+at most ``per_claim`` of one claim's; both chosen by cross-validation on train) and
+combines both scores.
 
 Files: ``data/crosscheck_reranker/{model.onnx, tokenizer.json, manifest.json}``; the
 manifest pins each file's sha256, and a missing or changed file is an ``EncoderError``
