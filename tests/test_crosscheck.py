@@ -160,9 +160,9 @@ def seed_analysis(seed_path):
     return analyze(seed_path)
 
 
-@pytest.mark.xfail(strict=True, reason="the learned judge does not flag the encirclement claim with the Wall Street "
-                   "Journal passage as evidence (the judge trained on 203 articles flagged it as a denial, with Peskov's "
-                   "sentence; the one trained on 448 does not flag it)")
+@pytest.mark.xfail(strict=True, reason="the learned judge flags the encirclement claim with the right passage (the "
+                   "soldiers and analysts who have not seen it) but calls it a denial, not 'not confirmed', and the Wall "
+                   "Street Journal, whose report this test expects among the counterers, only corroborates it in part")
 def test_seed_encirclement_not_confirmed_with_wsj_passage(seed_analysis):
     a = seed_analysis
     flags = [f for f in a.flags if "surrounded" in f.claim_span.text]
