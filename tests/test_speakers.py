@@ -191,6 +191,44 @@ def test_first_person_inside_quote_is_the_quoted_speaker(nlp, registry):
     assert res.by_attribution["inner"].method == "pronoun"
 
 
+def _inner(text: str, pron: str, cue: str, after: int, aid: str) -> Attribution:
+    i = text.index(pron, after)
+    c = text.index(cue, i)
+    return Attribution(id=aid, source=[Span(i, i + len(pron), pron)], cue=[Span(c, c + len(cue), cue)],
+                       content=[Span(c + len(cue) + 1, c + len(cue) + 12, text[c + len(cue) + 1:c + len(cue) + 12])])
+
+
+INTERVIEW = ("Q&A with Senator Jane Doe.\n\nSenator Jane Doe spoke with reporters on Thursday. Doe defended the "
+             "budget. Here is the edited transcript.\n\nQ: You said the budget works. Why?\n\n"
+             "A: I think the numbers are sound and the deficit falls.\n\nQ: What about taxes?\n\n"
+             "A: We believe rates can stay where they are for now.\n")
+
+
+def test_in_a_printed_interview_i_answers_and_you_is_asked(nlp, registry):
+    """A transcript's "A: I think" is the interviewee, and so is the question's "you"; outside one they stay
+    unresolved rather than guessed."""
+    text = INTERVIEW
+    atts = [_inner(text, "You", "said", 0, "you"), _inner(text, "I", "think", text.index("A: I"), "i"),
+            _inner(text, "We", "believe", 0, "we")]
+    res = resolve_speakers(article_from_text(text), nlp(text), atts, registry)
+    for aid in ("you", "i", "we"):
+        assert res.speaker(res.by_attribution[aid].speaker_id).name == "Jane Doe", aid
+        assert res.by_attribution[aid].method == "interview"
+    plain = text.replace("Q: ", "").replace("A: ", "")
+    atts = [_inner(plain, "I", "think", plain.index("I think"), "i")]
+    res = resolve_speakers(article_from_text(plain), nlp(plain), atts, registry)
+    assert res.by_attribution["i"].resolved is False and res.by_attribution["i"].method == "unresolved"
+
+
+def test_one_answer_paragraph_is_not_a_transcript():
+    from sourcecheck.speakers import interview_turns
+
+    assert interview_turns("Q: Why?\n\nA: Because.\n\nA spokesman said no.") == []
+    turns = interview_turns("Intro.\nQWhy?\nA: Because.\nMore answer.\nQ: And?\nA: So.")
+    assert [k for _, _, k in turns] == ["q", "a", "q", "a"]
+    assert "More answer." in "Intro.\nQWhy?\nA: Because.\nMore answer.\nQ: And?\nA: So."[turns[1][0]:turns[1][1]]
+
+
 # ----------------------------------------------------------------------------- channels
 CHANNELS = [
     pytest.param(

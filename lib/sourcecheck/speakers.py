@@ -12,7 +12,9 @@ model can be installed offline):
   (``data/pronoun_model.json``, ``scripts/train_pronouns.py``): nearer sentences,
   main-clause subjects and the last speaker first, mentions inside another quotation
   last, gender when it is known from a title or a first name; "it"/"they" go to recent organisations and groups; "I"/"we"
-  inside a quotation go to the quoted speaker; "who" to the noun its clause
+  inside a quotation go to the quoted speaker, and in an interview printed as a
+  transcript ("Q: … A: …") "I"/"we" in an answer and "you" in a question go to the
+  interviewee (the person named most before the first question); "who" to the noun its clause
   hangs on.
 * **nominals** ("the adviser", "the Russian president") go to the most recent
   person introduced with that role (and that affiliation, when given).
@@ -112,7 +114,8 @@ class SpeakerAssignment:
     channel: Optional[Channel] = None
     resolved: bool = False
     #: name | surname | pronoun | nominal | nominal-salient (a descriptive nominal given to the most-mentioned
-    #: person of the passage) | registry | entity | anonymous | document | unresolved
+    #: person of the passage) | interview ("I" answering, "you" asked, in a transcript) | registry | entity |
+    #: anonymous | document | unresolved
     method: str = "unresolved"
     source_text: str = ""
 
@@ -143,6 +146,26 @@ class _Found:
     plural: bool = False
 
 
+_QUESTION = re.compile(r"(?:Q|Question)(?:\s*[:\-–—]\s*|(?=[A-Z]))")  # "Q: ...", "Question — ...", "QWhy ...?"
+_ANSWER = re.compile(r"(?:A|Answer)\s*[:\-–—]\s*")
+
+
+def interview_turns(text: str) -> list[tuple[int, int, str]]:
+    """The question and answer turns of an interview printed as a transcript, as (start, end, "q" | "a") character
+    ranges: a turn runs from a paragraph that opens "Q:" or "A:" to the next one. Empty unless the text has at
+    least two of each (one "A: ..." paragraph is more likely a list than a transcript)."""
+    marks = []
+    for m in re.finditer(r"(?:^|\n)[ \t]*(\S)", text):
+        at = m.start(1)
+        if _QUESTION.match(text, at):
+            marks.append((at, "q"))
+        elif _ANSWER.match(text, at):
+            marks.append((at, "a"))
+    if min(sum(1 for _, k in marks if k == w) for w in "qa") < 2:
+        return []
+    return [(at, marks[n + 1][0] if n + 1 < len(marks) else len(text), k) for n, (at, k) in enumerate(marks)]
+
+
 class _Resolver:
     """Resolves attribution sources in text order, remembering who spoke where (for pronouns)."""
 
@@ -154,6 +177,22 @@ class _Resolver:
         self.memo: dict[str, Optional[_Found]] = {}
         self.busy: set[str] = set()
         self.contents = sorted((sp.start, sp.end) for a in attributions for sp in a.content)
+        self.turns = interview_turns(ctx.text)
+        self._interviewee: Optional[int] = None
+
+    def interviewee(self) -> Optional[int]:
+        """In a transcript, the person cluster named most before the first question (the headline and the
+        introduction: "Q&A with Vice President Joe Biden"); ties go to the first named. None if nobody is."""
+        if self._interviewee is None and self.turns:
+            first_q = self.turns[0][0]
+            counts = [(sum(1 for m in c.mentions if m[1] < first_q), -min(m[1] for m in c.mentions), idx)
+                      for idx, c in enumerate(self.ctx.persons.clusters) if c.mentions]
+            best = max(counts, default=None)
+            self._interviewee = best[2] if best and best[0] > 0 else -1
+        return self._interviewee if self._interviewee is not None and self._interviewee >= 0 else None
+
+    def turn_at(self, pos: int) -> Optional[str]:
+        return next((k for a, b, k in self.turns if a <= pos < b), None)
 
     # ------------------------------------------------------------------ entry
     def resolve(self, att: Attribution) -> Optional[_Found]:
@@ -362,6 +401,8 @@ class _Resolver:
         low = pron.lower_
         if low in C.PRONOUNS_FIRST:
             return self.first_person(pron, att)
+        if low in C.PRONOUNS_SECOND and self.turn_at(pron.idx) == "q" and self.interviewee() is not None:
+            return self.transcript_person(pron)  # "Q: You've been talking about ..." asks the interviewee
         if low in C.PRONOUNS_PERSON_MALE or low in C.PRONOUNS_PERSON_FEMALE:
             hit = self.pronoun_person(pron, "m" if low in C.PRONOUNS_PERSON_MALE else "f")
         elif low in C.PRONOUNS_NEUTER:
@@ -494,7 +535,16 @@ class _Resolver:
                 f = self.resolve(other)
                 if f is not None and f.resolved:
                     return _Found(f.key, f.name, f.type, "pronoun", role=f.role, affiliation=f.affiliation, plural=f.plural)
+        if self.turn_at(pron.idx) == "a" and self.interviewee() is not None:
+            return self.transcript_person(pron)  # "A: ... I think" is the interviewee answering
         return _Found(f"u:{pron.lower_}", pron.text, "unresolved", "unresolved", resolved=False)
+
+    def transcript_person(self, pron) -> _Found:
+        idx = self.interviewee()
+        c = self.ctx.persons.clusters[idx]
+        f = self.person(idx, self.doc[c.mentions[0][0]])
+        f.method = "interview"
+        return f
 
 
 # =========================================================================== the stage
