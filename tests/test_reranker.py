@@ -99,3 +99,27 @@ def test_the_shipped_judge_uses_the_cross_encoder():
     assert judge.rerank_k > 0
     assert judge.card["reranker"]["k"] == judge.rerank_k
     assert judge.card["reranker"]["model_manifest_sha256"]
+
+
+def test_the_final_models_scores_are_put_on_the_scale_the_threshold_was_chosen_on(nlp, seed_path):
+    """The shipped judge maps its cross-encoder's and detector's scores onto the out-of-fold scale (monotone
+    quantile maps learned on train); the map is really applied: one that sends every cross-encoder score to
+    the bottom of the scale leaves the seed with no flag."""
+    import copy
+
+    from sourcecheck import crosscheck
+    from sourcecheck.article import load_article
+    from sourcecheck.pipeline import claim_stages
+
+    judge = make_judge()
+    scale = judge.rerank_scale
+    assert scale and set(scale) >= {"detector_logit", "cross_encoder_logit"}
+    for fin, oof in (scale["detector_logit"], scale["cross_encoder_logit"]):
+        assert len(fin) == len(oof) == 101 and fin == sorted(fin) and oof == sorted(oof)
+    article = load_article(seed_path)
+    doc, _, _, claims = claim_stages(article, nlp=nlp)
+    assert crosscheck.check_claims(article, doc, claims, judge=judge)[1]
+    low = copy.copy(judge)
+    fin, oof = scale["cross_encoder_logit"]
+    low.rerank_scale = {**scale, "cross_encoder_logit": [fin, [oof[0] - 20.0] * len(oof)]}
+    assert crosscheck.check_claims(article, doc, claims, judge=low)[1] == []

@@ -67,6 +67,7 @@ class LearnedJudge:
         self.rerank_per_claim = int(rr.get("per_claim", 0))
         self.rerank_coef = np.asarray(rr.get("coef", [0.0, 0.0]), dtype=float)
         self.rerank_intercept = float(rr.get("intercept", 0.0))
+        self.rerank_scale = rr.get("scale")  # quantile maps: final models' scores -> the out-of-fold scale (train.score_scales)
         self._reranker = None
         if tuple(meta["features"]) != NAMES:
             raise SourcecheckError(f"judge {name}: its features differ from this version's; {REBUILD}")
@@ -90,7 +91,13 @@ class LearnedJudge:
                 self._reranker = self._load_reranker(get_reranker)
             top = top_pairs(prob, self.rerank_k, [p[0] for p in pairs], self.rerank_per_claim)
             left, right = pair_texts(view, [pairs[k] for k in top])
-            prob = combine(prob, top, self._reranker.score(left, right), self.rerank_coef, self.rerank_intercept)
+            ce = self._reranker.score(left, right)
+            first = prob
+            if self.rerank_scale:
+                first = np.array(prob, dtype=float)
+                first[top] = 1 / (1 + np.exp(-np.interp(logit(first[top]), *self.rerank_scale["detector_logit"])))
+                ce = np.interp(ce, *self.rerank_scale["cross_encoder_logit"])
+            prob = combine(first, top, ce, self.rerank_coef, self.rerank_intercept)
         return prob, rel
 
     def _load_reranker(self, get):
