@@ -23,8 +23,10 @@
    limit; flags are per claim, so k pairs spread over claims can find more) and the threshold on the
    combined score are chosen together, by the same flag F1; the combiner (a logistic regression over the detector's
    logit and the cross-encoder's) is itself fitted out of fold for that choice.
-4. The final models are fitted on all articles and written with a card that holds the
-   threshold, the cross-validation scores, the data's hash and the library versions.
+4. The final models are fitted on all articles; their scores of the re-read pairs are mapped
+   onto the out-of-fold scale (``score_scales``, on PolNeAR train articles outside the
+   conflict set), and everything is written with a card that holds the threshold, the
+   cross-validation scores, the data's hash and the library versions.
 
 Nothing here runs at import or in a user's run; the shipped judge is only loaded.
 """
