@@ -30,6 +30,7 @@ every relation and the calibrator to 1e-9, or nothing is written.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -167,8 +168,6 @@ def main(argv=None) -> int:
     print(json.dumps(res), file=sys.stderr)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_bytes(data)
-    import hashlib
-
     card.update(format="onnx", sha256=hashlib.sha256(data).hexdigest(),
                 exported_from={"joblib_sha256": card.get("sha256"), "sklearn": sklearn.__version__,
                                "skl2onnx": skl2onnx.__version__, "onnx": onnx.__version__, "opset": OPSET},

@@ -178,18 +178,16 @@ class _Resolver:
         self.busy: set[str] = set()
         self.contents = sorted((sp.start, sp.end) for a in attributions for sp in a.content)
         self.turns = interview_turns(ctx.text)
-        self._interviewee: Optional[int] = None
+        self.interviewee = self._interviewee() if self.turns else None
 
-    def interviewee(self) -> Optional[int]:
+    def _interviewee(self) -> Optional[int]:
         """In a transcript, the person cluster named most before the first question (the headline and the
         introduction: "Q&A with Vice President Joe Biden"); ties go to the first named. None if nobody is."""
-        if self._interviewee is None and self.turns:
-            first_q = self.turns[0][0]
-            counts = [(sum(1 for m in c.mentions if m[1] < first_q), -min(m[1] for m in c.mentions), idx)
-                      for idx, c in enumerate(self.ctx.persons.clusters) if c.mentions]
-            best = max(counts, default=None)
-            self._interviewee = best[2] if best and best[0] > 0 else -1
-        return self._interviewee if self._interviewee is not None and self._interviewee >= 0 else None
+        first_q = self.turns[0][0]
+        counts = [(sum(1 for m in c.mentions if m[1] < first_q), -min(m[1] for m in c.mentions), idx)
+                  for idx, c in enumerate(self.ctx.persons.clusters) if c.mentions]
+        best = max(counts, default=None)
+        return best[2] if best and best[0] > 0 else None
 
     def turn_at(self, pos: int) -> Optional[str]:
         return next((k for a, b, k in self.turns if a <= pos < b), None)
@@ -401,8 +399,8 @@ class _Resolver:
         low = pron.lower_
         if low in C.PRONOUNS_FIRST:
             return self.first_person(pron, att)
-        if low in C.PRONOUNS_SECOND and self.turn_at(pron.idx) == "q" and self.interviewee() is not None:
-            return self.transcript_person(pron)  # "Q: You've been talking about ..." asks the interviewee
+        if low in C.PRONOUNS_SECOND and self.interviewee is not None and self.turn_at(pron.idx) == "q":
+            return self.transcript_person()  # "Q: You've been talking about ..." asks the interviewee
         if low in C.PRONOUNS_PERSON_MALE or low in C.PRONOUNS_PERSON_FEMALE:
             hit = self.pronoun_person(pron, "m" if low in C.PRONOUNS_PERSON_MALE else "f")
         elif low in C.PRONOUNS_NEUTER:
@@ -535,14 +533,13 @@ class _Resolver:
                 f = self.resolve(other)
                 if f is not None and f.resolved:
                     return _Found(f.key, f.name, f.type, "pronoun", role=f.role, affiliation=f.affiliation, plural=f.plural)
-        if self.turn_at(pron.idx) == "a" and self.interviewee() is not None:
-            return self.transcript_person(pron)  # "A: ... I think" is the interviewee answering
+        if self.interviewee is not None and self.turn_at(pron.idx) == "a":
+            return self.transcript_person()  # "A: ... I think" is the interviewee answering
         return _Found(f"u:{pron.lower_}", pron.text, "unresolved", "unresolved", resolved=False)
 
-    def transcript_person(self, pron) -> _Found:
-        idx = self.interviewee()
-        c = self.ctx.persons.clusters[idx]
-        f = self.person(idx, self.doc[c.mentions[0][0]])
+    def transcript_person(self) -> _Found:
+        idx = self.interviewee
+        f = self.person(idx, self.doc[self.ctx.persons.clusters[idx].mentions[0][0]])
         f.method = "interview"
         return f
 

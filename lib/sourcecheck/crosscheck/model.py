@@ -91,13 +91,8 @@ class LearnedJudge:
                 self._reranker = self._load_reranker(get_reranker)
             top = top_pairs(prob, self.rerank_k, [p[0] for p in pairs], self.rerank_per_claim)
             left, right = pair_texts(view, [pairs[k] for k in top])
-            ce = self._reranker.score(left, right)
-            first = prob
-            if self.rerank_scale:
-                first = np.array(prob, dtype=float)
-                first[top] = 1 / (1 + np.exp(-np.interp(logit(first[top]), *self.rerank_scale["detector_logit"])))
-                ce = np.interp(ce, *self.rerank_scale["cross_encoder_logit"])
-            prob = combine(first, top, ce, self.rerank_coef, self.rerank_intercept)
+            prob = combine(prob, top, self._reranker.score(left, right), self.rerank_coef, self.rerank_intercept,
+                           self.rerank_scale)
         return prob, rel
 
     def _load_reranker(self, get):
@@ -141,11 +136,19 @@ def logit(p) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def combine(prob: np.ndarray, top: np.ndarray, ce: np.ndarray, coef, intercept: float) -> np.ndarray:
-    """Final scores: the combiner's probability for the re-read pairs, 0 for the rest (they cannot flag)."""
+def combine(prob: np.ndarray, top: np.ndarray, ce: np.ndarray, coef, intercept: float,
+            scale: Optional[dict] = None) -> np.ndarray:
+    """Final scores: the combiner's probability for the re-read pairs, 0 for the rest (they cannot flag).
+
+    ``scale`` (the judge's, from ``train.score_scales``) first maps the final models' two logits onto the
+    out-of-fold scale the combiner was fitted on; out-of-fold scores themselves need none."""
     out = np.zeros(len(prob))
     if len(top):
-        z = intercept + coef[0] * logit(np.asarray(prob)[top]) + coef[1] * np.asarray(ce, dtype=float)
+        first, second = logit(np.asarray(prob)[top]), np.asarray(ce, dtype=float)
+        if scale:
+            first = np.interp(first, *scale["detector_logit"])
+            second = np.interp(second, *scale["cross_encoder_logit"])
+        z = intercept + coef[0] * first + coef[1] * second
         out[top] = 1 / (1 + np.exp(-z))
     return out
 
