@@ -224,9 +224,10 @@ def test_one_answer_paragraph_is_not_a_transcript():
     from sourcecheck.speakers import interview_turns
 
     assert interview_turns("Q: Why?\n\nA: Because.\n\nA spokesman said no.") == []
-    turns = interview_turns("Intro.\nQWhy?\nA: Because.\nMore answer.\nQ: And?\nA: So.")
+    text = "Intro.\nQWhy?\nA: Because.\nMore answer.\nQ: And?\nA: So."
+    turns = interview_turns(text)
     assert [k for _, _, k in turns] == ["q", "a", "q", "a"]
-    assert "More answer." in "Intro.\nQWhy?\nA: Because.\nMore answer.\nQ: And?\nA: So."[turns[1][0]:turns[1][1]]
+    assert "More answer." in text[turns[1][0]:turns[1][1]]
 
 
 # ----------------------------------------------------------------------------- channels

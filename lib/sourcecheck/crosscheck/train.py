@@ -354,11 +354,15 @@ def score_scales(data: list[Prepared], raw, ce: dict, rerank: dict, det, n: int 
     """Quantile maps from the final models' scores to the out-of-fold ones, for the pairs the cross-encoder re-reads.
 
     The combiner and the threshold were chosen on out-of-fold scores; the shipped detector and cross-encoder
-    are trained on every article (a fifth more data and more steps) and score more boldly: on 60 train
-    articles outside the conflict set the final cross-encoder's 90th percentile logit was .88 against .53 out of
-    fold, and those articles got 0.90 flags each against 0.61 out of fold. Both scores of the re-read pairs are
-    mapped by matching 101 quantiles: final scores on up to ``n`` PolNeAR train articles outside the conflict set
-    (which no model saw), out-of-fold scores on the conflict set's articles. None if PolNeAR train is missing.
+    are trained on every article (a fifth more data and more steps) and score differently. Both scores of the
+    re-read pairs are mapped by matching 101 quantiles: final scores on up to ``n`` PolNeAR train articles outside
+    the conflict set (which no model saw), out-of-fold scores on the conflict set's articles. None if PolNeAR
+    train is missing.
+
+    Known weakness: the two sides are different articles. On all 392 train articles outside the conflict set
+    (flags per article; 0.62 out of fold on the conflict set) the map took the top-20 judge from 1.15 to 0.97 but
+    the shipped top-30 one from 0.71 to 0.95 (README, "Rescaling"). A map between the same articles needs the
+    fold models to score the unlabelled ones too.
     """
     from ..evaluation import polnear_dir
     from .reranker import get_reranker, pair_texts
