@@ -386,6 +386,51 @@ def test_one_statement_read_twice_is_kept_once():
     assert one_per_statement(text, [same, strong]) == [strong]
 
 
+def test_a_content_ends_where_a_nested_statement_begins():
+    """The reader sees each statement once: a content that runs on into a second statement
+    ("echoed those of the mayor, who said Thursday that ...") is cut where the second one's
+    source begins; a content that is wholly a reported statement ("CNN reported the council
+    said ...") stays whole, and the statement inside it stays too."""
+    from sourcecheck.attribution import cut_nested
+    from sourcecheck.model import Span
+
+    text = ("The remarks echoed those of the mayor, who said Thursday that she accepted the budget. "
+            "CNN reported the council said the budget was balanced. "
+            "Trump talked about the stock market and made comments about foreign policy.")
+
+    def cand(source: str, cue: str, content: str, after: int = 0) -> dict:
+        s, c = text.index(cue, after), text.index(content, after)
+        src = [Span.of(text, text.index(source, after), text.index(source, after) + len(source))] if source else []
+        return {"source": src, "cue": [Span.of(text, s, s + len(cue))],
+                "content": [Span.of(text, c, c + len(content))], "confidence": 0.8}
+
+    outer = cand("The remarks", "echoed", "those of the mayor, who said Thursday that she accepted the budget")
+    inner = cand("who", "said Thursday", "that she accepted the budget")
+    cnn = cand("CNN", "reported", "the council said the budget was balanced")
+    council = cand("the council", "said the", "the budget was balanced", after=text.index("CNN"))
+    talked = cand("Trump", "talked about", "the stock market and made comments about foreign policy")
+    made = cand("", "made comments about", "foreign policy")
+    kept = cut_nested(text, [outer, inner, cnn, council, talked, made])
+    contents = [" … ".join(sp.text for sp in x["content"]) for x in kept]
+    assert contents == ["those of the mayor", "that she accepted the budget", "the council said the budget was balanced",
+                        "the budget was balanced", "the stock market", "foreign policy"]
+    for x in kept:
+        for sp in x["content"]:
+            assert sp.text == text[sp.start:sp.end]
+
+
+def test_no_content_holds_another_statement(nlp):
+    text = ("The comments by city spokesperson Dana Ortiz after the mayor met with state envoy Mark Hill echoed those "
+            "of the governor, who said Thursday that she in theory accepted the budget proposed by the council and "
+            "the unions — but only on terms tantamount to a veto.")
+    found = extract_attributions(parse(text, nlp))
+    assert sum("accepted the budget" in a.content_text for a in found) == 1
+    for a in found:
+        for b in found:
+            if a is not b:
+                assert not any(sp.start <= b.cue[0].start < sp.end for sp in a.content), (a.content_text, b.cue[0].text)
+
+
 @pytest.mark.parametrize("release", [False, True])
 def test_a_batch_kernel_frees_the_extraction_models(release, nlp, monkeypatch):
     """Batch kernels run one article: they free the span tagger before the cross-check loads its models."""

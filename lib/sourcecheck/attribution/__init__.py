@@ -47,10 +47,11 @@ this module runs them in order.
 """
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from .. import constants as C
-from ..model import Attribution, attribution_id, dedupe_ids
+from ..model import Attribution, Span, attribution_id, dedupe_ids
 from ..spans import token_set, tokenize
 from .candidates import build_fields
 from .parse import find_quotes
@@ -59,7 +60,7 @@ from .rules import colon_lines, dash_attributions
 from .taggers import CUE_MODEL, ROLE_MODEL, TAGGER_DIR, load_crf, read_doc, span_tagger, training_sequences
 
 __all__ = [
-    "CUE_MODEL", "RANK_MODEL", "ROLE_MODEL", "TAGGER_DIR", "extract_attributions", "extract_from_text",
+    "CUE_MODEL", "RANK_MODEL", "ROLE_MODEL", "TAGGER_DIR", "cut_nested", "extract_attributions", "extract_from_text",
     "find_quotes", "one_per_statement", "ranker_examples", "release_models", "span_tagger", "training_sequences",
 ]
 
@@ -99,6 +100,7 @@ def extract_attributions(doc, threshold: Optional[float] = None) -> list[Attribu
                 found[same[0]] = dict(fields, confidence=x["confidence"])
             continue
         found.append(dict(fields, confidence=0.5))
+    found = cut_nested(text, found)
     found.sort(key=lambda x: (min(s.start for s in x["source"] + x["cue"] + x["content"]), x["cue"][0].start))
     ids = dedupe_ids([attribution_id(text, x["content"], x["source"]) for x in found])
     return [Attribution(id=i, **x) for i, x in zip(ids, found)]
@@ -147,6 +149,59 @@ def one_per_statement(text: str, found: list[dict]) -> list[dict]:
         if con and not same:
             kept.append((x, con))
     return [x for x, _ in kept]
+
+
+#: What may be left at the end of a content cut before a nested statement: the comma or dash
+#: before "who said", spaces, an opening quotation mark, a conjunction ("... and made comments about").
+_CUT_TAIL = re.compile(r"(?:[\s,;:—–(“‘-]|\b(?:and|but|or|nor|while|when|as|by|though|although|because|if|after|before|since|including|whereas)\b)+$", re.IGNORECASE)
+
+
+def cut_nested(text: str, found: list[dict]) -> list[dict]:
+    """No content runs on into another attribution: it ends where the other statement begins.
+
+    "The comments echoed those of the president, who said Thursday that he accepted ..." read
+    with one content for "echoed" gives the first speaker the president's words, and a reader sees
+    one statement twice; "said the tax was unfair, adding that ..." gives the first cue both
+    statements. A content that holds another attribution's cue is cut before that attribution's
+    source, when the source lies inside the content, or else before its cue, and loses the comma
+    or conjunction left at its end. A content that is wholly another statement ("CNN reported the
+    council said ...") is left whole: nothing would be left before the cut.
+
+    PolNeAR annotates no statement inside another's content (no cue of train lies in another
+    attribution's content). Measured with the shipped models on train articles (which they saw; a
+    rule, not a model, is being judged): on train[501:700] relaxed F1 +.001 (paired 95% interval
+    -.001 to +.004), without the source condition +.003 (+.001 to +.006), cue exact F1 -.004 (-.007
+    to -.002: an aligned pair can change); on train[740:] +.003 (-.002 to +.007), +.005 (+.002 to
+    +.009), -.003 (-.007 to -.001). Dropping the inner statement of a content that is wholly one,
+    as PolNeAR does, was no better (cue exact -.007) and hides who said it; cutting only for inner
+    statements the ranker is at least 60% sure of halved both the gains and the losses.
+    """
+    if len(found) < 2:
+        return found
+    cut: dict[int, int] = {}
+    for i, x in enumerate(found):
+        lo = min(sp.start for sp in x["content"])
+        for j, y in enumerate(found):
+            c = y["cue"][0].start
+            if j == i or not any(sp.start <= c < sp.end for sp in x["content"]):
+                continue
+            inside = [sp.start for sp in y["source"] if lo <= sp.start < c]
+            at = min(inside) if inside else c
+            if len(_CUT_TAIL.sub("", text[lo:at]).split()) >= 2:
+                cut[i] = min(cut.get(i, at), at)
+    out = []
+    for i, x in enumerate(found):
+        if i in cut:
+            kept = []
+            for sp in x["content"]:
+                e = min(sp.end, cut[i])
+                if e > sp.start:
+                    e = sp.start + len(_CUT_TAIL.sub("", text[sp.start:e]))
+                if e > sp.start:
+                    kept.append(Span.of(text, sp.start, e))
+            x = dict(x, content=kept)
+        out.append(x)
+    return out
 
 
 def _within(inner, outer) -> bool:
