@@ -66,9 +66,11 @@ conflicts:
 ## (lib/sourcecheck/data/crosscheck_judge.onnx, .json): a run never imports scikit-learn.
 RERANK_CACHE := outputs/.cache
 judge: setup train-env
-	$(BIN)/python -m sourcecheck.crosscheck.train --rerank-pairs $(RERANK_CACHE)/reranker-pairs.jsonl
+	$(BIN)/python -m sourcecheck.crosscheck.train --rerank-pairs $(RERANK_CACHE)/reranker-pairs.jsonl \
+	  --scale-pairs $(RERANK_CACHE)/reranker-scale-pairs.jsonl
 	$(TRAIN_VENV)/bin/python scripts/train_reranker.py $(RERANK_CACHE)/reranker-pairs.jsonl \
-	  --oof $(RERANK_CACHE)/reranker-oof.json --export lib/sourcecheck/data/crosscheck_reranker
+	  --oof $(RERANK_CACHE)/reranker-oof.json --scale-pairs $(RERANK_CACHE)/reranker-scale-pairs.jsonl \
+	  --export lib/sourcecheck/data/crosscheck_reranker
 	$(BIN)/python -m sourcecheck.crosscheck.train --reranker-oof $(RERANK_CACHE)/reranker-oof.json \
 	  --out $(RERANK_CACHE)/crosscheck_judge.joblib
 	$(TRAIN_VENV)/bin/python scripts/export_judge.py $(RERANK_CACHE)/crosscheck_judge.joblib \

@@ -1,6 +1,6 @@
 """Fine-tune the cross-check's cross-encoder from all-MiniLM-L6-v2 (training environment, torch on CPU).
 
-    .venv-train/bin/python scripts/train_reranker.py PAIRS --oof OUT.json [--folds 5]
+    .venv-train/bin/python scripts/train_reranker.py PAIRS --oof OUT.json [--scale-pairs FILE] [--folds 5]
     .venv-train/bin/python scripts/train_reranker.py PAIRS --export lib/sourcecheck/data/crosscheck_reranker [--from-model DIR]
 
 PAIRS is written by ``python -m sourcecheck.crosscheck.train --rerank-pairs PAIRS`` from
@@ -10,7 +10,11 @@ ranks highest out of fold, plus every labelled conflicting pair, as
 left out). ``make judge`` runs the three steps in order.
 
 * ``--oof``: out-of-fold logits for every pair (the folds are the judge's: GroupKFold by
-  article over the article index), for choosing how to combine the two models.
+  article over the article index), for choosing how to combine the two models. With
+  ``--scale-pairs`` (``--scale-pairs`` of the same step in ``sourcecheck.crosscheck.train``:
+  pairs of train articles outside the conflict set, each tagged with a fold), each fold's
+  model also scores the pairs tagged with its fold, written as ``"u{article}:{pair}"``: the
+  fold models' side of the map that puts the final model's scores on their scale.
 * ``--export``: train on every article (or take ``--from-model``, a model this script
   saved with ``--save``), export to ONNX with fp16 weights, check it against torch on the
   first 200 pairs (``--int8``: int8 weights instead), and write ``model.onnx``, ``tokenizer.json`` and ``manifest.json``, plus
@@ -113,7 +117,7 @@ class Trainer:
         return res
 
 
-def out_of_fold(t: Trainer, rows, folds: int, out: Path) -> None:
+def out_of_fold(t: Trainer, rows, folds: int, out: Path, scale_rows=()) -> None:
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import GroupKFold
 
@@ -129,7 +133,11 @@ def out_of_fold(t: Trainer, rows, folds: int, out: Path) -> None:
             oof[f'{r["a"]}:{r["k"]}'] = v
         keep = [i for i, r in enumerate(test) if r["y"] >= 0]
         auc = roc_auc_score([test[i]["y"] for i in keep], [s[i] for i in keep])
-        print(f"fold {f + 1}/{folds}: {time.time() - t0:.0f} s, pair AUC {auc:.3f}", file=sys.stderr, flush=True)
+        mine = [r for r in scale_rows if r["fold"] == f]
+        for r, v in zip(mine, t.score(m, mine)):
+            oof[f'u{r["u"]}:{r["k"]}'] = v
+        print(f"fold {f + 1}/{folds}: {time.time() - t0:.0f} s, pair AUC {auc:.3f}, {len(mine)} unlabelled pairs scored",
+              file=sys.stderr, flush=True)
         out.write_text(json.dumps(oof) + "\n", encoding="utf-8")
 
 
@@ -210,6 +218,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("pairs")
     ap.add_argument("--oof", help="write out-of-fold logits here")
+    ap.add_argument("--scale-pairs", help="with --oof: unlabelled pairs, each scored by the fold model of its \"fold\"")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--export", help="train on everything and write the shipped files to this folder")
     ap.add_argument("--from-model", help="export this saved model instead of training")
@@ -224,7 +233,10 @@ def main() -> int:
     rows = [json.loads(line) for line in open(a.pairs, encoding="utf-8")]
     t = Trainer(a)
     if a.oof:
-        out_of_fold(t, rows, a.folds, Path(a.oof))
+        scale = [json.loads(line) for line in open(a.scale_pairs, encoding="utf-8")] if a.scale_pairs else []
+        if any(not 0 <= r["fold"] < a.folds for r in scale):
+            sys.exit(f"{a.scale_pairs}: its folds do not match --folds {a.folds}")
+        out_of_fold(t, rows, a.folds, Path(a.oof), scale)
     if a.export:
         export(t, rows, Path(a.export), Path(a.from_model) if a.from_model else None)
     return 0

@@ -24,9 +24,11 @@
    combined score are chosen together, by the same flag F1; the combiner (a logistic regression over the detector's
    logit and the cross-encoder's) is itself fitted out of fold for that choice.
 4. The final models are fitted on all articles; their scores of the re-read pairs are mapped
-   onto the out-of-fold scale (``score_scales``, on PolNeAR train articles outside the
-   conflict set), and everything is written with a card that holds the threshold, the
-   cross-validation scores, the data's hash and the library versions.
+   onto the out-of-fold scale (``score_scales``: the fold models and the final ones both
+   score the PolNeAR train articles outside the conflict set, which none of them saw; step 1
+   writes those articles' pairs, ``--scale-pairs``, for the fold cross-encoders to score), and
+   everything is written with a card that holds the threshold, the cross-validation scores,
+   the check of the map, the data's hash and the library versions.
 
 Nothing here runs at import or in a user's run; the shipped judge is only loaded.
 """
@@ -63,8 +65,8 @@ RERANK_K_MAX = 50                # ... among those within the speed target: 1 s 
 RERANK_PER_CLAIM = (0, 1, 2)     # at most this many of one claim's pairs among the k (0: no limit), chosen with k
 TRAINED_JUDGE = Path("outputs") / ".cache" / "crosscheck_judge.joblib"  # scripts/export_judge.py ships it as ONNX
 CHECK_PAIRS = 6000               # pairs saved for the export check: every conflicting one, a fixed sample of the rest
-SCALE_ARTICLES = 150             # PolNeAR train articles outside the conflict set, for putting the final models' scores
-                                 # on the out-of-fold scale the combiner and threshold were chosen on
+SCALE_ARTICLES = None            # how many PolNeAR train articles outside the conflict set (None: all) the fold models
+                                 # and the final ones both score, to put the final scores on the out-of-fold scale
 MAX_FALSE_FLAGS = 0.2            # per conflict-free article: the target the threshold must keep (out of fold)
 
 
@@ -125,11 +127,9 @@ def prepare(rows: list[dict], nlp=None, encoder=None, progress=True) -> list[Pre
     return out
 
 
-def prepare_cached(path: Path, cache_dir: Path | None = None, **kw) -> list[Prepared]:
-    rows = read_gold(path)
+def _cached(rows: list[dict], key: bytes, name: str, cache_dir: Path | None, **kw) -> list[Prepared]:
     code = b"".join((Path(__file__).parent / m).read_bytes() for m in ("candidates.py", "features.py", "cues.py"))
-    key = hashlib.sha256(Path(path).read_bytes() + code).hexdigest()[:16]
-    cache = (cache_dir or Path("outputs") / ".cache") / f"crosscheck-{key}.pkl"
+    cache = (cache_dir or Path("outputs") / ".cache") / f"{name}-{hashlib.sha256(key + code).hexdigest()[:16]}.pkl"
     if cache.is_file():
         with open(cache, "rb") as f:
             return pickle.load(f)
@@ -138,6 +138,36 @@ def prepare_cached(path: Path, cache_dir: Path | None = None, **kw) -> list[Prep
     with open(cache, "wb") as f:
         pickle.dump(data, f)
     return data
+
+
+def prepare_cached(path: Path, cache_dir: Path | None = None, **kw) -> list[Prepared]:
+    return _cached(read_gold(path), Path(path).read_bytes(), "crosscheck", cache_dir, **kw)
+
+
+def unlabelled_rows(seen: set, n: int | None = SCALE_ARTICLES) -> list[dict] | None:
+    """PolNeAR train articles outside the conflict set (ids in ``seen``), in a fixed shuffled order, the first ``n``
+    (None: all), as conflict-set lines with no conflicts; None if PolNeAR train is missing."""
+    from ..evaluation import polnear_dir
+
+    root = polnear_dir()
+    if root is None or not (root / "train.jsonl").is_file():
+        return None
+    rows = [json.loads(line) for line in open(root / "train.jsonl", encoding="utf-8") if line.strip()]
+    rows = [{**r, "conflicts": []} for r in rows if r.get("id") not in seen]
+    np.random.default_rng(SEED).shuffle(rows)
+    return rows[:n] if n else rows
+
+
+def prepare_unlabelled(data: list[Prepared], n: int | None = SCALE_ARTICLES, cache_dir: Path | None = None,
+                       **kw) -> list[Prepared] | None:
+    """:func:`prepare` on :func:`unlabelled_rows` (cached like the conflict set); None without PolNeAR train."""
+    rows = unlabelled_rows({d.row["id"] for d in data}, n)
+    if rows is None:
+        print("PolNeAR train.jsonl not found: the final models' scores are not rescaled", file=sys.stderr)
+        return None
+    key = json.dumps([[r["id"], hashlib.sha256(r["text"].encode()).hexdigest()] for r in rows]).encode()
+    print(f"{len(rows)} PolNeAR train articles outside the conflict set, for the score map", file=sys.stderr)
+    return _cached(rows, key, "crosscheck-unlabelled", cache_dir, **kw)
 
 
 def _detector():
@@ -186,22 +216,31 @@ def _relations(typer, labels, X):
     return [str(r) for r in typer.predict(X)] if len(X) else []
 
 
-def cross_validate(data: list[Prepared], folds: int = 5, progress=True):
-    """Out-of-fold raw scores and relations for every pair of every article (folds by article)."""
+def _score(model, d: Prepared):
+    det, typer, labels = model
+    return (det.predict_proba(d.XI)[:, 1] if len(d.pairs) else np.zeros(0)), _relations(typer, labels, d.X)
+
+
+def cross_validate(data: list[Prepared], folds: int = 5, progress=True, extra: list[Prepared] | None = None):
+    """Out-of-fold raw scores and relations for every pair of every article (folds by article). With ``extra``
+    (articles no model trains on), also ``(raw, rels)`` for them, article u scored by fold ``u % folds``'s models
+    (as the cross-encoder's fold models score them: ``scale_rows``)."""
     from sklearn.model_selection import GroupKFold
 
     groups = np.arange(len(data))
     raw = [None] * len(data)
     rels = [None] * len(data)
-    for f, (tr, te) in enumerate(GroupKFold(n_splits=folds).split(groups, groups=groups), 1):
-        det, typer, labels = fit(data, list(tr))
+    xraw = [None] * len(extra or [])
+    xrels = [None] * len(extra or [])
+    for f, (tr, te) in enumerate(GroupKFold(n_splits=folds).split(groups, groups=groups)):
+        model = fit(data, list(tr))
         for i in te:
-            d = data[i]
-            raw[i] = det.predict_proba(d.XI)[:, 1] if len(d.pairs) else np.zeros(0)
-            rels[i] = _relations(typer, labels, d.X)
+            raw[i], rels[i] = _score(model, data[i])
+        for u in range(f, len(xraw), folds):
+            xraw[u], xrels[u] = _score(model, extra[u])
         if progress:
-            print(f"  fold {f}/{folds} done", file=sys.stderr, flush=True)
-    return raw, rels
+            print(f"  fold {f + 1}/{folds} done", file=sys.stderr, flush=True)
+    return (raw, rels, (xraw, xrels)) if extra is not None else (raw, rels)
 
 
 def fold_of(n: int, folds: int) -> np.ndarray:
@@ -226,13 +265,32 @@ def rerank_rows(data: list[Prepared], raw) -> list[dict]:
 
     rows = []
     for a, (d, r) in enumerate(zip(data, raw)):
-        top = set(top_pairs(r, RERANK_POOL).tolist())
-        for m in RERANK_PER_CLAIM:
-            top |= set(top_pairs(r, RERANK_K_MAX, _claims_of(d), m).tolist())
+        top = set(top_pairs(r, RERANK_POOL).tolist()) | set(_selectable(d, r))
         keep = sorted(top | set(np.flatnonzero(d.y == 1).tolist()))
         left, right = pair_texts(d.view, [d.pairs[k] for k in keep])
         rows += [{"a": a, "k": int(k), "claim": c, "passage": p, "y": int(d.y[k]), "s1": float(r[k]), "topk": k in top}
                  for k, c, p in zip(keep, left, right)]
+    return rows
+
+
+def _selectable(d: Prepared, r) -> list[int]:
+    """Every pair the scanned per-claim selections within the speed budget can pick."""
+    top = set()
+    for m in RERANK_PER_CLAIM:
+        top |= set(top_pairs(r, RERANK_K_MAX, _claims_of(d), m).tolist())
+    return sorted(top)
+
+
+def scale_rows(extra: list[Prepared], xraw, folds: int) -> list[dict]:
+    """The unlabelled articles' pairs the fold cross-encoders score for :func:`score_scales`: article u's pairs that
+    its fold detector's selections can pick, to be scored by fold ``u % folds``'s cross-encoder."""
+    from .reranker import pair_texts
+
+    rows = []
+    for u, (d, r) in enumerate(zip(extra, xraw)):
+        keep = _selectable(d, r)
+        left, right = pair_texts(d.view, [d.pairs[k] for k in keep])
+        rows += [{"u": u, "fold": u % folds, "k": int(k), "claim": c, "passage": p} for k, c, p in zip(keep, left, right)]
     return rows
 
 
@@ -349,47 +407,75 @@ def evaluate_folds(data: list[Prepared], folds: int, reranker_oof: Path | None =
     return threshold, table, flags, res, rerank
 
 
-def score_scales(data: list[Prepared], raw, ce: dict, rerank: dict, det, n: int = SCALE_ARTICLES,
-                 progress: bool = True) -> dict | None:
+def _quantile_map(fin, oof) -> list[list[float]]:
+    qs = np.linspace(0, 1, 101)
+    return [[float(v) for v in np.quantile(fin, qs)], [float(v) for v in np.quantile(oof, qs)]]
+
+
+def score_scales(extra: list[Prepared], xscores, ce: dict, rerank: dict, final_model, threshold: float) -> dict:
     """Quantile maps from the final models' scores to the out-of-fold ones, for the pairs the cross-encoder re-reads.
 
     The combiner and the threshold were chosen on out-of-fold scores; the shipped detector and cross-encoder
-    are trained on every article (a fifth more data and more steps) and score differently. Both scores of the
-    re-read pairs are mapped by matching 101 quantiles: final scores on up to ``n`` PolNeAR train articles outside
-    the conflict set (which no model saw), out-of-fold scores on the conflict set's articles. None if PolNeAR
-    train is missing.
+    are trained on every article (a fifth more data and more steps) and score differently. Both models' scores
+    of the re-read pairs are mapped by matching 101 quantiles between two scorings of the same articles, which
+    no model saw (``extra``: PolNeAR train outside the conflict set): by the fold models (``xscores``, from
+    ``cross_validate(extra=)``, and the fold cross-encoders' ``"u{article}:{pair}"`` scores in ``ce``), each
+    article choosing its own re-read pairs, and by the final ones.
 
-    Known weakness: the two sides are different articles. On all 392 train articles outside the conflict set
-    (flags per article; 0.62 out of fold on the conflict set) the map took the top-20 judge from 1.15 to 0.97 but
-    the shipped top-30 one from 0.71 to 0.95 (README, "Rescaling"). A map between the same articles needs the
-    fold models to score the unlabelled ones too.
+    ``check`` measures the map on articles it was not fitted on: fitted on the even articles, flags an article
+    counted on the odd ones and the other way round, for the fold models (what the threshold was chosen for),
+    the final models as they score and the final models mapped.
     """
-    from ..evaluation import polnear_dir
     from .reranker import get_reranker, pair_texts
 
     k, m = rerank["k"], rerank.get("per_claim", 0)
-    root = polnear_dir()
-    if root is None or not (root / "train.jsonl").is_file():
-        print("PolNeAR train.jsonl not found: the final models' scores are not rescaled", file=sys.stderr)
-        return None
-    seen = {d.row["id"] for d in data}
-    rows = [json.loads(line) for line in open(root / "train.jsonl", encoding="utf-8") if line.strip()]
-    rows = [{**r, "conflicts": []} for r in rows if r.get("id") not in seen]  # unlabelled: no pair is a conflict
-    np.random.default_rng(SEED).shuffle(rows)
+    coef, intercept = rerank["coef"], rerank["intercept"]
+    xraw, xrels = xscores
     rr = get_reranker()
-    fin_d, fin_c = [], []
-    for d in prepare(rows[:n], progress=progress):
+    det, typer, labels = final_model
+    sides = []  # per article with pairs: fold (top, detector prob, ce logits, relations), final (the same)
+    t0 = time.perf_counter()
+    for u, d in enumerate(extra):
         if not d.pairs:
             continue
-        prob = det.predict_proba(d.XI)[:, 1]
-        top = top_pairs(prob, k, _claims_of(d), m)
-        fin_d += list(logit(prob[top]))
-        fin_c += list(rr.score(*pair_texts(d.view, [d.pairs[j] for j in top])))
-    oof = np.vstack([_rerank_inputs(d, r, ce, a, k, m)[1] for a, (d, r) in enumerate(zip(data, raw))])
-    qs = np.linspace(0, 1, 101)
-    pairs_of = lambda fin, oof: [[float(v) for v in np.quantile(fin, qs)], [float(v) for v in np.quantile(oof, qs)]]
-    return {"articles": min(n, len(rows)), "pairs": len(fin_c),
-            "detector_logit": pairs_of(fin_d, oof[:, 0]), "cross_encoder_logit": pairs_of(fin_c, oof[:, 1])}
+        claims = _claims_of(d)
+        top = top_pairs(xraw[u], k, claims, m)
+        missing = [int(j) for j in top if f"u{u}:{j}" not in ce]
+        if missing:
+            raise EvaluationError(f"cross-encoder scores lack pairs {missing[:5]} of unlabelled article {u} ({d.row['id']}):"
+                                  " the scores file was made without these --scale-pairs; rerun `make judge`")
+        prob, rel = _score(final_model, d)
+        ftop = top_pairs(prob, k, claims, m)
+        sides.append((d, (xraw[u], top, np.array([ce[f"u{u}:{j}"] for j in top]), xrels[u]),
+                      (prob, ftop, rr.score(*pair_texts(d.view, [d.pairs[j] for j in ftop])), rel)))
+        if (u + 1) % 50 == 0:
+            print(f"  scored {u + 1}/{len(extra)} unlabelled articles ({time.perf_counter() - t0:.0f} s)",
+                  file=sys.stderr, flush=True)
+
+    def fit_map(which):
+        fold = [s[1] for s in which]
+        fin = [s[2] for s in which]
+        cat = lambda parts, f: np.concatenate([f(p) for p in parts])
+        return {"detector_logit": _quantile_map(cat(fin, lambda p: logit(p[0][p[1]])), cat(fold, lambda p: logit(p[0][p[1]]))),
+                "cross_encoder_logit": _quantile_map(cat(fin, lambda p: p[2]), cat(fold, lambda p: p[2]))}
+
+    def flags(side, d, scale=None):
+        prob, top, c, rel = side
+        return len(decide(d.view, d.pairs, combine(prob, top, c, coef, intercept, scale), rel, threshold)[1])
+
+    count = {"fold_models": 0, "final": 0, "final_rescaled": 0}
+    for half in (0, 1):
+        scale = fit_map([s for i, s in enumerate(sides) if i % 2 != half])
+        for d, fold, fin in (s for i, s in enumerate(sides) if i % 2 == half):
+            count["fold_models"] += flags(fold, d)
+            count["final"] += flags(fin, d)
+            count["final_rescaled"] += flags(fin, d, scale)
+    check = {"how": "map fitted on half of the articles (alternate), flags counted on the other half, both ways",
+             "flags_per_article": {w: round(v / max(1, len(sides)), 3) for w, v in count.items()}}
+    print("  flags an article on unlabelled articles the map was not fitted on: "
+          + ", ".join(f"{w.replace('_', ' ')} {v}" for w, v in check["flags_per_article"].items()), file=sys.stderr)
+    return {"articles": len(extra), "with_pairs": len(sides), "pairs": int(sum(len(s[2][1]) for s in sides)),
+            **fit_map(sides), "check": check}
 
 
 def write_check_pairs(data: list[Prepared], path: Path, n: int = CHECK_PAIRS) -> None:
@@ -404,6 +490,13 @@ def write_check_pairs(data: list[Prepared], path: Path, n: int = CHECK_PAIRS) ->
     np.savez_compressed(path, XI=np.vstack([data[a].XI[j - starts[a]] for a, j in zip(art, rows)]))
 
 
+def _write_jsonl(path, rows: list[dict]) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in rows)
+    print(f"wrote {len(rows)} pairs to {path}", file=sys.stderr)
+
+
 def main(argv=None) -> int:
     import joblib
     import sklearn
@@ -416,6 +509,9 @@ def main(argv=None) -> int:
                          ".check.npz); scripts/export_judge.py turns it into the shipped ONNX judge")
     ap.add_argument("--rerank-pairs", metavar="FILE",
                     help="only write the cross-encoder's training pairs (for scripts/train_reranker.py) and stop")
+    ap.add_argument("--scale-pairs", metavar="FILE",
+                    help="with --rerank-pairs: also write the pairs of PolNeAR train articles outside the conflict set "
+                         "that the fold cross-encoders score for the score map (scripts/train_reranker.py --scale-pairs)")
     ap.add_argument("--reranker-oof", metavar="FILE",
                     help="the cross-encoder's out-of-fold scores (scripts/train_reranker.py --oof); without it the "
                          "judge does not use the cross-encoder")
@@ -423,21 +519,21 @@ def main(argv=None) -> int:
     data = prepare_cached(Path(a.gold))
     npos = int(sum((d.y == 1).sum() for d in data))
     print(f"{len(data)} articles, {sum(len(d.pairs) for d in data)} candidate pairs, {npos} conflicting", file=sys.stderr)
-    raw, rels = cross_validate(data, a.folds)
+    extra = prepare_unlabelled(data) if (a.scale_pairs or a.reranker_oof) else None
+    raw, rels, *xscores = cross_validate(data, a.folds, extra=extra)
     if a.rerank_pairs:
-        rows = rerank_rows(data, raw)
-        Path(a.rerank_pairs).parent.mkdir(parents=True, exist_ok=True)
-        with open(a.rerank_pairs, "w", encoding="utf-8") as f:
-            f.writelines(json.dumps(r) + "\n" for r in rows)
-        print(f"wrote {len(rows)} pairs to {a.rerank_pairs}", file=sys.stderr)
+        _write_jsonl(a.rerank_pairs, rerank_rows(data, raw))
+        if a.scale_pairs and extra is not None:
+            _write_jsonl(a.scale_pairs, scale_rows(extra, xscores[0][0], a.folds))
         return 0
     threshold, table, oof_flags, cv, rerank = evaluate_folds(data, a.folds, a.reranker_oof, raw, rels)
     cv["gold"] = str(a.gold)
     print(format_report(cv))
     fcal = flag_calibrator(data, oof_flags)
     det, typer, labels = fit(data, list(range(len(data))))
-    if rerank:
-        rerank["scale"] = score_scales(data, raw, json.loads(Path(a.reranker_oof).read_text(encoding="utf-8")), rerank, det)
+    if rerank and extra is not None:
+        rerank["scale"] = score_scales(extra, xscores[0], json.loads(Path(a.reranker_oof).read_text(encoding="utf-8")),
+                                       rerank, (det, typer, labels), threshold)
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_check_pairs(data, out.with_suffix(".check.npz"))
