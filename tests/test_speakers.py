@@ -298,6 +298,12 @@ CHANNELS = [
         None,
         id="no-channel-named",
     ),
+    pytest.param(
+        "Soldiers in the area and analysts who examine online videos of troop movements said the town was not surrounded.",
+        ("Soldiers in the area and analysts", "said", "the town was not surrounded"),
+        None,
+        id="relative-clause-describes-the-source-not-the-medium",
+    ),
 ]
 
 

@@ -41,6 +41,8 @@ def find_channel(ctx: Context, att: Attribution, found=None) -> Optional[Channel
             if a.i in anchors:
                 path_ok = True
                 break
+            if a.dep_ == "relcl":  # "analysts who examine online videos": a relative clause describes the source
+                break
         if path_ok:
             triggers.append((t, kind or "social_post"))
     # dative outlets: "told CNN", "told the Wall Street Journal"
