@@ -42,7 +42,8 @@ def test_seed_report_tables_show_no_ids_or_offsets_but_the_exports_keep_them(see
     tables = re.findall(r'<table[^>]*class="[^"]*sc-table[^"]*".*?</table>', html, flags=re.S)
     assert len(tables) >= 4  # claims, sources, assertions, flags, matrix, ...
     headers = {h.strip() for t in tables for h in re.findall(r"<th[^>]*>([^<]*)</th>", t)}
-    assert "speaker" in headers and "first_mention" in headers
+    assert "speaker" in headers and "first mention" in headers
+    assert not [h for h in headers if "_" in h], "a reader's table names its columns in words"
     for internal in ("speaker_id", "first_mention_start", "id", "start", "end", "claim id", "flag id", "group"):
         assert internal not in headers, internal
     ids = re.compile(r"\b[a-z]{1,3}-[0-9a-f]{12}\b")  # claim, speaker, group, flag ids

@@ -300,11 +300,12 @@ INTERNAL_COLUMNS = frozenset({
 
 
 def reading_frame(frame):
-    """``frame`` without its internal ids and offsets (``INTERNAL_COLUMNS``); an index of group ids is dropped too."""
+    """``frame`` without its internal ids and offsets (``INTERNAL_COLUMNS``), its column names in words
+    ("first mention", not ``first_mention``); an index of group ids is dropped too."""
     shown = frame.drop(columns=[c for c in frame.columns if c in INTERNAL_COLUMNS])
     if shown.index.name in INTERNAL_COLUMNS:
         shown = shown.reset_index(drop=True)
-    return shown
+    return shown.rename(columns=lambda c: c.replace("_", " ") if isinstance(c, str) else c)
 
 
 def table(frame, index: bool = False, internal: bool = False):

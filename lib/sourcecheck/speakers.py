@@ -613,6 +613,15 @@ SOURCE_COLUMNS = ["speaker_id", "speaker", "type", "role", "affiliation", "claim
                   "first_mention_start", "first_mention", "channels"]
 
 
+#: What a source span may trail that a reader should not see as part of the name: the comma of an
+#: apposition ("Putin's policy adviser, Yuri Ushakov,") or the start of a relative clause ("analysts who").
+_MENTION_TAIL = re.compile(r"(?:[\s,;:—–-]|\b(?:who|whom|whose|which|that)\b)+$", re.IGNORECASE)
+
+
+def _mention_text(text: str) -> str:
+    return _MENTION_TAIL.sub("", text) or text
+
+
 def sources_frame(analysis: Analysis):
     """One row per cited source: type, role/affiliation, number of claims, share of claims quoted directly
     (direct or mixed quotation), first mention (offset and text) and the channels used."""
@@ -627,7 +636,7 @@ def sources_frame(analysis: Analysis):
         rows.append({
             "speaker_id": s.id, "speaker": s.name, "type": s.type, "role": s.role, "affiliation": s.affiliation,
             "claims": len(claims), "direct_quote_share": round(quoted / len(claims), 2) if claims else 0.0,
-            "first_mention_start": first.start if first else None, "first_mention": first.text if first else None,
+            "first_mention_start": first.start if first else None, "first_mention": _mention_text(first.text) if first else None,
             "channels": "; ".join(channels) or None,
         })
     df = pd.DataFrame(rows, columns=SOURCE_COLUMNS)
