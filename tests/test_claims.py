@@ -179,3 +179,24 @@ def test_speaker_type_chart(analysis):
         assert not empty.axes[0].axison
     finally:
         plt.close("all")
+
+
+def test_a_claim_with_no_named_source_is_told_apart_from_an_unresolved_one(nlp):
+    """"Is expected" names nobody; "he" with nobody before it names someone the resolver could not find. The
+    reader's table and the highlighted article say which: the words of the source, typed unresolved, or
+    "no source named"."""
+    from sourcecheck.report import article_html
+
+    text = "He said the bridge would reopen in May. The bridge is expected to cost $40 million."
+    doc = nlp(text)
+    atts = [_att(text, "He", "said", "the bridge would reopen in May"),
+            _att(text, None, "is expected", "to cost $40 million")]
+    article = article_from_text(text)
+    res = resolve_speakers(article, doc, atts, load_registry())
+    a = Analysis(article=article, attributions=atts, speakers=res.speakers,
+                 claims=build_claims(article, doc, atts, res)).validate()
+    frame = claims_frame(a).set_index("content")
+    assert frame.loc["the bridge would reopen in May", "speaker"] == "He"
+    assert frame.loc["the bridge would reopen in May", "speaker_type"] == "unresolved"
+    assert frame.loc["to cost $40 million", "speaker"] == "no source named"
+    assert "no source named" in article_html(a)

@@ -133,7 +133,7 @@ def claims_frame(analysis: Analysis):
     for c in sorted(analysis.claims, key=lambda c: (rank.get(c.kind, len(rank)), c.spans[0].start)):
         rows.append({
             "id": c.id,
-            "speaker": (c.speaker or "unresolved") if c.attributed else None,
+            "speaker": analysis.speaker_label(c),
             "speaker_type": (c.speaker_type or "unresolved") if c.attributed else None,
             "role": c.role,
             "affiliation": c.affiliation,

@@ -341,6 +341,11 @@ class Flag:
         return d
 
 
+#: What the tables and the highlighted article call a claim's speaker when there is none to name.
+UNRESOLVED = "unresolved"
+NO_SOURCE = "no source named"
+
+
 # --------------------------------------------------------------------------- the whole analysis
 @dataclass
 class Analysis:
@@ -380,6 +385,17 @@ class Analysis:
         """Attribution id -> the extractor's confidence in it (what a claim's
         ``attribution_id`` points at; the article's own assertions have none)."""
         return {a.id: a.confidence for a in self.attributions}
+
+    def speaker_label(self, claim: Claim) -> Optional[str]:
+        """Who a reader is told said an attributed claim: the resolved speaker; ``NO_SOURCE`` when the
+        article names nobody ("is expected to", "reportedly"); ``UNRESOLVED`` when it names a source the
+        resolver could not tie to anyone ("he" with no one before it). None for the article's own assertions."""
+        if claim.attribution_id is None:
+            return None
+        if claim.speaker:
+            return claim.speaker
+        att = next((a for a in self.attributions if a.id == claim.attribution_id), None)
+        return NO_SOURCE if att is not None and not att.source else UNRESOLVED
 
     def claim(self, claim_id: str) -> Claim:
         for c in self.claims:

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from .model import Analysis
+from .model import NO_SOURCE, UNRESOLVED, Analysis
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "sourcecheck_report"
@@ -59,9 +59,9 @@ def speaker_colours(analysis: Analysis) -> dict[str, str]:
     for c in sorted(analysis.claims, key=lambda c: c.start):
         if c.attribution_id is None:
             continue
-        name = c.speaker or "unresolved"
+        name = analysis.speaker_label(c)
         if name not in colours:
-            colours[name] = UNRESOLVED_COLOUR if name == "unresolved" else PALETTE[len(colours) % len(PALETTE)]
+            colours[name] = UNRESOLVED_COLOUR if name in (UNRESOLVED, NO_SOURCE) else PALETTE[len(colours) % len(PALETTE)]
     return colours
 
 
@@ -200,8 +200,8 @@ def article_html(analysis: Analysis, verdicts=None) -> str:
                 c = chosen[3]
                 if chosen[2] == "attr":
                     cls = "sc-attr sc-flagged" if c.id in flagged else "sc-attr"
-                    colour = colours.get(c.speaker or "unresolved", UNRESOLVED_COLOUR)
-                    tip = f"[{numbers.get(c.id, '')}] {c.speaker or 'unresolved'} — {c.cue or ''}"
+                    colour = colours.get(analysis.speaker_label(c), UNRESOLVED_COLOUR)
+                    tip = f"[{numbers.get(c.id, '')}] {analysis.speaker_label(c)} — {c.cue or ''}"
                     body = f'<mark class="{cls}" style="background:{colour}" title="{e(tip)}">{body}</mark>'
                 else:
                     body = f'<span class="sc-unattributed" title="unattributed assertion">{body}</span>'
@@ -269,7 +269,7 @@ def claims_per_source_chart(analysis: Analysis, top: int = 15):
     for c in analysis.claims:
         if c.attribution_id is None:
             continue
-        name = c.speaker or "unresolved"
+        name = analysis.speaker_label(c)
         row = counts.setdefault(name, [0, 0])
         row[0 if c.quote_type in ("direct", "mixed") else 1] += 1
     items = sorted(counts.items(), key=lambda kv: -sum(kv[1]))[:top]
