@@ -98,7 +98,7 @@ class ReviewPanel:
         opts = []
         for i, it in enumerate(self.items):
             mark = "⚑ " if it.flagged else ""
-            who = it.claim.speaker or "(article)"
+            who = self.analysis.speaker_label(it.claim) or "(article)"
             text = it.claim.text if len(it.claim.text) <= 80 else it.claim.text[:77] + "…"
             opts.append((f"{i + 1}. {mark}{who}: {text}", i))  # Dropdown labels are rendered as text
         return opts
@@ -162,7 +162,8 @@ class ReviewPanel:
     def _claim_block(self, it: ReviewItem) -> str:
         c = it.claim
         e = html.escape
-        who = e(c.speaker) if c.speaker else "<i>the article itself (no attribution)</i>"
+        label = self.analysis.speaker_label(c)
+        who = e(c.speaker) if c.speaker else f"<i>{e(label)}</i>" if label else "<i>the article itself (no attribution)</i>"
         if c.role or c.affiliation:
             who += " <span class='sc-muted'>(" + e(", ".join(x for x in (c.role, c.affiliation) if x)) + ")</span>"
         lines = [
