@@ -272,6 +272,20 @@ def test_seed_flags_table_matrix_and_chart(seed_analysis):
     assert f["speaker"] and f["countering_speaker"] and f["reason"] and f["relation"]
 
 
+def test_seed_reasons_and_matrix_read_cleanly(seed_analysis):
+    """A quoted passage that is itself a quotation is not wrapped in a second pair of double quotation marks,
+    and the matrix shortens a claim at a word, with an ellipsis."""
+    import re
+
+    for f in seed_analysis.flags:
+        assert not re.search(r"[“\"]\s*[“\"]", f.reason), f.reason
+    texts = {" ".join(c.text.split()) for c in seed_analysis.claims}
+    for label in crosscheck.relation_matrix(seed_analysis)["claim"]:
+        cut = label[:-1]
+        assert label in texts or (label.endswith("…") and any(
+            t.startswith(cut) and not t[len(cut):len(cut) + 1].isalnum() for t in texts)), label
+
+
 def test_empty_analysis_tables():
     from matplotlib.figure import Figure
 

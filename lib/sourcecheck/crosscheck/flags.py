@@ -19,9 +19,21 @@ CONFLICTS = frozenset(C.FLAG_SEVERITY)
 ASSERTION_SPEAKER = "the article"
 
 
-def _q(s: str, n: int = 90) -> str:
+
+
+def _short(s: str, n: int) -> str:
+    """``s`` on one line, cut at a word boundary before ``n`` characters with an ellipsis."""
     s = " ".join(s.split())
-    return f"“{s[:n]}{'…' if len(s) > n else ''}”"
+    if len(s) <= n:
+        return s
+    cut = s[:n].rsplit(" ", 1)[0] if " " in s[:n] else s[:n]
+    return cut.rstrip(" ,;:—–-") + "…"
+
+
+def _q(s: str, n: int = 90) -> str:
+    """``s`` in quotation marks: single ones around a passage that holds double ones (a quotation inside)."""
+    s = _short(s, n)
+    return f"‘{s}’" if any(ch in s for ch in "\"“”") else f"“{s}”"
 
 
 def reason(view: ArticleView, ci: int, pi: int, relation: str) -> str:
@@ -282,7 +294,7 @@ def relation_matrix(analysis):
         row = row_of[c.id]
         if row not in cells:
             continue
-        label.setdefault(row, " ".join(c.text.split())[:80])
+        label.setdefault(row, _short(c.text, 80))
         if c.speaker_id in names or c.speaker:
             col = names.get(c.speaker_id, c.speaker)
             if _rank("source") > _rank(cells[row].get(col, "")):
