@@ -19,8 +19,6 @@ CONFLICTS = frozenset(C.FLAG_SEVERITY)
 ASSERTION_SPEAKER = "the article"
 
 
-
-
 def _short(s: str, n: int) -> str:
     """``s`` on one line, cut at a word boundary before ``n`` characters with an ellipsis."""
     s = " ".join(s.split())
