@@ -114,3 +114,22 @@ def test_whole_pipeline_spans_match_text(stages, text):
     for f in analysis.flags:
         for s in f.evidence + ([f.claim_span] if f.claim_span else []):
             assert article.text[s.start:s.end] == s.text
+
+
+@given(st.text(alphabet=st.sampled_from("ab ,.\n"), max_size=120), st.integers(min_value=2, max_value=90))
+def test_shortened_text_fits_and_never_cuts_a_word(text, n):
+    """What tables and flag reasons show of a long claim: at most n characters, and a cut ends at a word."""
+    from sourcecheck.model import shorten
+
+    flat = " ".join(text.split())
+    out = shorten(text, n)
+    assert len(out) <= max(n, 1)
+    if out == flat:
+        return
+    assert out.endswith("…")
+    head = out[:-1]
+    assert flat.startswith(head)
+    rest = flat[len(head):]
+    # the cut falls between words: what follows starts with a space or punctuation, unless a single word
+    # longer than n had to be cut
+    assert not rest[:1].isalnum() or " " not in flat[:n - 1]

@@ -45,6 +45,17 @@ class Span:
         return {"start": self.start, "end": self.end, "text": self.text}
 
 
+def shorten(text: str, n: int) -> str:
+    """``text`` on one line, at most ``n`` characters: cut at a word, with an ellipsis, never mid-word."""
+    text = " ".join(text.split())
+    if len(text) <= n:
+        return text
+    cut = text[:n - 1]
+    if " " in cut and text[n - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:—–-") + "…"
+
+
 def spans_text(spans: Iterable[Span], sep: str = " … ") -> str:
     """Join discontinuous spans for display."""
     return sep.join(s.text for s in spans)

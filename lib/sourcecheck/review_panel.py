@@ -19,7 +19,7 @@ import ipywidgets as w
 
 from . import constants
 from .errors import ReviewStoreError
-from .model import Analysis
+from .model import Analysis, shorten
 from .review import (
     ReviewItem,
     VerdictStore,
@@ -99,7 +99,7 @@ class ReviewPanel:
         for i, it in enumerate(self.items):
             mark = "⚑ " if it.flagged else ""
             who = self.analysis.speaker_label(it.claim) or "(article)"
-            text = it.claim.text if len(it.claim.text) <= 80 else it.claim.text[:77] + "…"
+            text = shorten(it.claim.text, 80)
             opts.append((f"{i + 1}. {mark}{who}: {text}", i))  # Dropdown labels are rendered as text
         return opts
 

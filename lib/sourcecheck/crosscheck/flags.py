@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Optional
 
 from .. import constants as C
-from ..model import Claim, Flag, Relation, Span, stable_id
+from ..model import Claim, Flag, Relation, Span, shorten, stable_id
 from .candidates import ArticleView
 from .cues import conflict_cues
 
@@ -19,18 +19,9 @@ CONFLICTS = frozenset(C.FLAG_SEVERITY)
 ASSERTION_SPEAKER = "the article"
 
 
-def _short(s: str, n: int) -> str:
-    """``s`` on one line, cut at a word boundary before ``n`` characters with an ellipsis."""
-    s = " ".join(s.split())
-    if len(s) <= n:
-        return s
-    cut = s[:n].rsplit(" ", 1)[0] if " " in s[:n] else s[:n]
-    return cut.rstrip(" ,;:—–-") + "…"
-
-
 def _q(s: str, n: int = 90) -> str:
     """``s`` in quotation marks: single ones around a passage that holds double ones (a quotation inside)."""
-    s = _short(s, n)
+    s = shorten(s, n)
     return f"‘{s}’" if any(ch in s for ch in "\"“”") else f"“{s}”"
 
 
@@ -292,7 +283,7 @@ def relation_matrix(analysis):
         row = row_of[c.id]
         if row not in cells:
             continue
-        label.setdefault(row, _short(c.text, 80))
+        label.setdefault(row, shorten(c.text, 80))
         if c.speaker_id in names or c.speaker:
             col = names.get(c.speaker_id, c.speaker)
             if _rank("source") > _rank(cells[row].get(col, "")):
