@@ -200,3 +200,20 @@ def test_a_claim_with_no_named_source_is_told_apart_from_an_unresolved_one(nlp):
     assert frame.loc["the bridge would reopen in May", "speaker_type"] == "unresolved"
     assert frame.loc["to cost $40 million", "speaker"] == "no source named"
     assert "no source named" in article_html(a)
+
+
+def test_sources_table_shows_a_first_mention_without_its_trailing_comma_or_who(nlp):
+    """The source span of "Putin's policy adviser, Yuri Ushakov, called ..." ends with the apposition's comma, and
+    "Analysts who study the front said ..." with the relative pronoun; the sources table shows the mention a
+    reader would quote."""
+    text = ("Putin's policy adviser, Yuri Ushakov, called the proposal a breather. "
+            "Analysts who study the front said the town had not fallen.")
+    doc = nlp(text)
+    atts = [_att(text, "Putin's policy adviser, Yuri Ushakov,", "called", "the proposal a breather"),
+            _att(text, "Analysts who", "said", "the town had not fallen")]
+    article = article_from_text(text)
+    res = resolve_speakers(article, doc, atts, load_registry())
+    a = Analysis(article=article, attributions=atts, speakers=res.speakers,
+                 claims=build_claims(article, doc, atts, res)).validate()
+    shown = set(sources_frame(a)["first_mention"])
+    assert shown == {"Putin's policy adviser, Yuri Ushakov", "Analysts"}

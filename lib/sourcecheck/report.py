@@ -200,8 +200,9 @@ def article_html(analysis: Analysis, verdicts=None) -> str:
                 c = chosen[3]
                 if chosen[2] == "attr":
                     cls = "sc-attr sc-flagged" if c.id in flagged else "sc-attr"
-                    colour = colours.get(analysis.speaker_label(c), UNRESOLVED_COLOUR)
-                    tip = f"[{numbers.get(c.id, '')}] {analysis.speaker_label(c)} — {c.cue or ''}"
+                    who = analysis.speaker_label(c)
+                    colour = colours.get(who, UNRESOLVED_COLOUR)
+                    tip = f"[{numbers.get(c.id, '')}] {who} — {c.cue or ''}"
                     body = f'<mark class="{cls}" style="background:{colour}" title="{e(tip)}">{body}</mark>'
                 else:
                     body = f'<span class="sc-unattributed" title="unattributed assertion">{body}</span>'

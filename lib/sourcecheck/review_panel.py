@@ -162,8 +162,11 @@ class ReviewPanel:
     def _claim_block(self, it: ReviewItem) -> str:
         c = it.claim
         e = html.escape
-        label = self.analysis.speaker_label(c)
-        who = e(c.speaker) if c.speaker else f"<i>{e(label)}</i>" if label else "<i>the article itself (no attribution)</i>"
+        label = self.analysis.speaker_label(c)  # None: the article's own assertion
+        if label is None:
+            who = "<i>the article itself (no attribution)</i>"
+        else:
+            who = e(label) if c.speaker else f"<i>{e(label)}</i>"
         if c.role or c.affiliation:
             who += " <span class='sc-muted'>(" + e(", ".join(x for x in (c.role, c.affiliation) if x)) + ")</span>"
         lines = [

@@ -192,13 +192,13 @@ def cut_nested(text: str, found: list[dict]) -> list[dict]:
     out = []
     for i, x in enumerate(found):
         if i in cut:
-            kept = []
-            for sp in x["content"]:
-                e = min(sp.end, cut[i])
-                if e > sp.start:
-                    e = sp.start + len(_CUT_TAIL.sub("", text[sp.start:e]))
-                if e > sp.start:
-                    kept.append(Span.of(text, sp.start, e))
+            at = cut[i]
+            kept = [sp for sp in x["content"] if sp.end <= at]
+            part = next((sp for sp in x["content"] if sp.start < at < sp.end), None)
+            if part is not None:  # the span the cut falls in loses the comma or conjunction left at its end
+                e = part.start + len(_CUT_TAIL.sub("", text[part.start:at]))
+                if e > part.start:
+                    kept.append(Span.of(text, part.start, e))
             x = dict(x, content=kept)
         out.append(x)
     return out

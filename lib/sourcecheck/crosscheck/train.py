@@ -65,8 +65,6 @@ RERANK_K_MAX = 50                # ... among those within the speed target: 1 s 
 RERANK_PER_CLAIM = (0, 1, 2)     # at most this many of one claim's pairs among the k (0: no limit), chosen with k
 TRAINED_JUDGE = Path("outputs") / ".cache" / "crosscheck_judge.joblib"  # scripts/export_judge.py ships it as ONNX
 CHECK_PAIRS = 6000               # pairs saved for the export check: every conflicting one, a fixed sample of the rest
-SCALE_ARTICLES = None            # how many PolNeAR train articles outside the conflict set (None: all) the fold models
-                                 # and the final ones both score, to put the final scores on the out-of-fold scale
 MAX_FALSE_FLAGS = 0.2            # per conflict-free article: the target the threshold must keep (out of fold)
 
 
@@ -144,24 +142,24 @@ def prepare_cached(path: Path, cache_dir: Path | None = None, **kw) -> list[Prep
     return _cached(read_gold(path), Path(path).read_bytes(), "crosscheck", cache_dir, **kw)
 
 
-def unlabelled_rows(seen: set, n: int | None = SCALE_ARTICLES) -> list[dict] | None:
-    """PolNeAR train articles outside the conflict set (ids in ``seen``), in a fixed shuffled order, the first ``n``
-    (None: all), as conflict-set lines with no conflicts; None if PolNeAR train is missing."""
+def unlabelled_rows(seen: set) -> list[dict] | None:
+    """Every PolNeAR train article outside the conflict set (ids in ``seen``), as conflict-set lines with no
+    conflicts, in a fixed shuffled order (train.jsonl is sorted by publisher, and article u goes to fold
+    ``u % folds``); None if PolNeAR train is missing."""
     from ..evaluation import polnear_dir
+    from ..evaluation.attribution import read_jsonl
 
     root = polnear_dir()
     if root is None or not (root / "train.jsonl").is_file():
         return None
-    rows = [json.loads(line) for line in open(root / "train.jsonl", encoding="utf-8") if line.strip()]
-    rows = [{**r, "conflicts": []} for r in rows if r.get("id") not in seen]
+    rows = [{**r, "conflicts": []} for r in read_jsonl(root / "train.jsonl") if r.get("id") not in seen]
     np.random.default_rng(SEED).shuffle(rows)
-    return rows[:n] if n else rows
+    return rows
 
 
-def prepare_unlabelled(data: list[Prepared], n: int | None = SCALE_ARTICLES, cache_dir: Path | None = None,
-                       **kw) -> list[Prepared] | None:
+def prepare_unlabelled(data: list[Prepared], cache_dir: Path | None = None, **kw) -> list[Prepared] | None:
     """:func:`prepare` on :func:`unlabelled_rows` (cached like the conflict set); None without PolNeAR train."""
-    rows = unlabelled_rows({d.row["id"] for d in data}, n)
+    rows = unlabelled_rows({d.row["id"] for d in data})
     if rows is None:
         print("PolNeAR train.jsonl not found: the final models' scores are not rescaled", file=sys.stderr)
         return None
@@ -221,17 +219,17 @@ def _score(model, d: Prepared):
     return (det.predict_proba(d.XI)[:, 1] if len(d.pairs) else np.zeros(0)), _relations(typer, labels, d.X)
 
 
-def cross_validate(data: list[Prepared], folds: int = 5, progress=True, extra: list[Prepared] | None = None):
-    """Out-of-fold raw scores and relations for every pair of every article (folds by article). With ``extra``
-    (articles no model trains on), also ``(raw, rels)`` for them, article u scored by fold ``u % folds``'s models
-    (as the cross-encoder's fold models score them: ``scale_rows``)."""
+def cross_validate(data: list[Prepared], folds: int = 5, progress=True, extra: list[Prepared] = ()):
+    """Out-of-fold raw scores and relations for every pair of every article (folds by article), and the same for
+    the ``extra`` articles (which no model trains on), article u scored by fold ``u % folds``'s models (as the
+    cross-encoder's fold models score them: ``scale_rows``): ``raw, rels, (extra raw, extra rels)``."""
     from sklearn.model_selection import GroupKFold
 
     groups = np.arange(len(data))
     raw = [None] * len(data)
     rels = [None] * len(data)
-    xraw = [None] * len(extra or [])
-    xrels = [None] * len(extra or [])
+    xraw = [None] * len(extra)
+    xrels = [None] * len(extra)
     for f, (tr, te) in enumerate(GroupKFold(n_splits=folds).split(groups, groups=groups)):
         model = fit(data, list(tr))
         for i in te:
@@ -240,7 +238,7 @@ def cross_validate(data: list[Prepared], folds: int = 5, progress=True, extra: l
             xraw[u], xrels[u] = _score(model, extra[u])
         if progress:
             print(f"  fold {f + 1}/{folds} done", file=sys.stderr, flush=True)
-    return (raw, rels, (xraw, xrels)) if extra is not None else (raw, rels)
+    return raw, rels, (xraw, xrels)
 
 
 def fold_of(n: int, folds: int) -> np.ndarray:
@@ -375,7 +373,7 @@ def evaluate_folds(data: list[Prepared], folds: int, reranker_oof: Path | None =
     settings (``evaluate-flags --folds``). With the cross-encoder's out-of-fold scores, ``rerank_k`` and the
     threshold are chosen together; ``rerank`` is then ``{"k", "per_claim", "coef", "intercept", "scan"}``, else None."""
     if raw is None:
-        raw, rels = cross_validate(data, folds)
+        raw, rels, _ = cross_validate(data, folds)
     rerank = None
     if reranker_oof is not None:
         ce = json.loads(Path(reranker_oof).read_text(encoding="utf-8"))
@@ -412,6 +410,25 @@ def _quantile_map(fin, oof) -> list[list[float]]:
     return [[float(v) for v in np.quantile(fin, qs)], [float(v) for v in np.quantile(oof, qs)]]
 
 
+@dataclass
+class _Scored:
+    """One model set's scoring of one article: detector probabilities, the re-read pairs, their cross-encoder
+    logits, every pair's relation."""
+    prob: np.ndarray
+    top: np.ndarray
+    ce: np.ndarray
+    rel: list
+
+    def detector_logits(self) -> np.ndarray:
+        return logit(self.prob[self.top])
+
+
+def _fit_map(fold: list[_Scored], final: list[_Scored]) -> dict:
+    cat = lambda parts, get: np.concatenate([get(p) for p in parts])  # noqa: E731
+    return {"detector_logit": _quantile_map(cat(final, _Scored.detector_logits), cat(fold, _Scored.detector_logits)),
+            "cross_encoder_logit": _quantile_map(cat(final, lambda p: p.ce), cat(fold, lambda p: p.ce))}
+
+
 def score_scales(extra: list[Prepared], xscores, ce: dict, rerank: dict, final_model, threshold: float) -> dict:
     """Quantile maps from the final models' scores to the out-of-fold ones, for the pairs the cross-encoder re-reads.
 
@@ -432,8 +449,7 @@ def score_scales(extra: list[Prepared], xscores, ce: dict, rerank: dict, final_m
     coef, intercept = rerank["coef"], rerank["intercept"]
     xraw, xrels = xscores
     rr = get_reranker()
-    det, typer, labels = final_model
-    sides = []  # per article with pairs: fold (top, detector prob, ce logits, relations), final (the same)
+    arts, fold, final = [], [], []  # articles with pairs, and their scoring by the fold models and the final ones
     t0 = time.perf_counter()
     for u, d in enumerate(extra):
         if not d.pairs:
@@ -446,36 +462,30 @@ def score_scales(extra: list[Prepared], xscores, ce: dict, rerank: dict, final_m
                                   " the scores file was made without these --scale-pairs; rerun `make judge`")
         prob, rel = _score(final_model, d)
         ftop = top_pairs(prob, k, claims, m)
-        sides.append((d, (xraw[u], top, np.array([ce[f"u{u}:{j}"] for j in top]), xrels[u]),
-                      (prob, ftop, rr.score(*pair_texts(d.view, [d.pairs[j] for j in ftop])), rel)))
+        arts.append(d)
+        fold.append(_Scored(xraw[u], top, np.array([ce[f"u{u}:{j}"] for j in top]), xrels[u]))
+        final.append(_Scored(prob, ftop, rr.score(*pair_texts(d.view, [d.pairs[j] for j in ftop])), rel))
         if (u + 1) % 50 == 0:
             print(f"  scored {u + 1}/{len(extra)} unlabelled articles ({time.perf_counter() - t0:.0f} s)",
                   file=sys.stderr, flush=True)
 
-    def fit_map(which):
-        fold = [s[1] for s in which]
-        fin = [s[2] for s in which]
-        cat = lambda parts, f: np.concatenate([f(p) for p in parts])
-        return {"detector_logit": _quantile_map(cat(fin, lambda p: logit(p[0][p[1]])), cat(fold, lambda p: logit(p[0][p[1]]))),
-                "cross_encoder_logit": _quantile_map(cat(fin, lambda p: p[2]), cat(fold, lambda p: p[2]))}
-
-    def flags(side, d, scale=None):
-        prob, top, c, rel = side
-        return len(decide(d.view, d.pairs, combine(prob, top, c, coef, intercept, scale), rel, threshold)[1])
+    def flags(d: Prepared, sc: _Scored, scale=None) -> int:
+        return len(decide(d.view, d.pairs, combine(sc.prob, sc.top, sc.ce, coef, intercept, scale), sc.rel, threshold)[1])
 
     count = {"fold_models": 0, "final": 0, "final_rescaled": 0}
     for half in (0, 1):
-        scale = fit_map([s for i, s in enumerate(sides) if i % 2 != half])
-        for d, fold, fin in (s for i, s in enumerate(sides) if i % 2 == half):
-            count["fold_models"] += flags(fold, d)
-            count["final"] += flags(fin, d)
-            count["final_rescaled"] += flags(fin, d, scale)
+        fit_on = [i for i in range(len(arts)) if i % 2 != half]
+        scale = _fit_map([fold[i] for i in fit_on], [final[i] for i in fit_on])
+        for i in range(half, len(arts), 2):
+            count["fold_models"] += flags(arts[i], fold[i])
+            count["final"] += flags(arts[i], final[i])
+            count["final_rescaled"] += flags(arts[i], final[i], scale)
     check = {"how": "map fitted on half of the articles (alternate), flags counted on the other half, both ways",
-             "flags_per_article": {w: round(v / max(1, len(sides)), 3) for w, v in count.items()}}
+             "flags_per_article": {w: round(v / max(1, len(arts)), 3) for w, v in count.items()}}
     print("  flags an article on unlabelled articles the map was not fitted on: "
           + ", ".join(f"{w.replace('_', ' ')} {v}" for w, v in check["flags_per_article"].items()), file=sys.stderr)
-    return {"articles": len(extra), "with_pairs": len(sides), "pairs": int(sum(len(s[2][1]) for s in sides)),
-            **fit_map(sides), "check": check}
+    return {"articles": len(extra), "with_pairs": len(arts), "pairs": int(sum(len(f.top) for f in final)),
+            **_fit_map(fold, final), "check": check}
 
 
 def write_check_pairs(data: list[Prepared], path: Path, n: int = CHECK_PAIRS) -> None:
@@ -520,11 +530,11 @@ def main(argv=None) -> int:
     npos = int(sum((d.y == 1).sum() for d in data))
     print(f"{len(data)} articles, {sum(len(d.pairs) for d in data)} candidate pairs, {npos} conflicting", file=sys.stderr)
     extra = prepare_unlabelled(data) if (a.scale_pairs or a.reranker_oof) else None
-    raw, rels, *xscores = cross_validate(data, a.folds, extra=extra)
+    raw, rels, xscores = cross_validate(data, a.folds, extra=extra or ())
     if a.rerank_pairs:
         _write_jsonl(a.rerank_pairs, rerank_rows(data, raw))
         if a.scale_pairs and extra is not None:
-            _write_jsonl(a.scale_pairs, scale_rows(extra, xscores[0][0], a.folds))
+            _write_jsonl(a.scale_pairs, scale_rows(extra, xscores[0], a.folds))
         return 0
     threshold, table, oof_flags, cv, rerank = evaluate_folds(data, a.folds, a.reranker_oof, raw, rels)
     cv["gold"] = str(a.gold)
@@ -532,7 +542,7 @@ def main(argv=None) -> int:
     fcal = flag_calibrator(data, oof_flags)
     det, typer, labels = fit(data, list(range(len(data))))
     if rerank and extra is not None:
-        rerank["scale"] = score_scales(extra, xscores[0], json.loads(Path(a.reranker_oof).read_text(encoding="utf-8")),
+        rerank["scale"] = score_scales(extra, xscores, json.loads(Path(a.reranker_oof).read_text(encoding="utf-8")),
                                        rerank, (det, typer, labels), threshold)
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
