@@ -1,6 +1,6 @@
 """Fine-tune the cross-check's cross-encoder from all-MiniLM-L6-v2 (training environment, torch on CPU).
 
-    .venv-train/bin/python scripts/train_reranker.py PAIRS --oof OUT.json [--scale-pairs FILE] [--folds 5]
+    .venv-train/bin/python scripts/train_reranker.py PAIRS --oof OUT.json [--scale-pairs FILE] [--synthetic FILE] [--folds 5]
     .venv-train/bin/python scripts/train_reranker.py PAIRS --export lib/sourcecheck/data/crosscheck_reranker [--from-model DIR]
 
 PAIRS is written by ``python -m sourcecheck.crosscheck.train --rerank-pairs PAIRS`` from
@@ -21,8 +21,10 @@ left out). ``make judge`` runs the three steps in order.
   ``tests/fixtures/reranker_reference.json`` (torch logits the test suite compares with).
 
 Training: binary cross-entropy on (claim, passage) pairs; each epoch is every conflicting
-pair three times and 1,500 sampled non-conflicting ones, batches of 16, AdamW 3e-5 with
-10% warm-up and linear decay, 2 epochs, at most 96 wordpieces, seeds fixed.
+pair three times, 1,500 sampled non-conflicting ones and, with ``--synthetic``, 400 sampled
+written rebuttal pairs (``sourcecheck.crosscheck.synthetic``: half conflicting, half not),
+batches of 16, AdamW 3e-5 with 10% warm-up and linear decay, 2 epochs, at most 96
+wordpieces, seeds fixed.
 """
 from __future__ import annotations
 
@@ -69,7 +71,7 @@ class Trainer:
         return self.tok([r["claim"] for r in batch], [r["passage"] for r in batch], truncation="longest_first",
                         max_length=MAX_LENGTH, padding=True, return_tensors="pt")
 
-    def train(self, rows):
+    def train(self, rows, synthetic=()):
         import torch
         from transformers import AutoModelForSequenceClassification
 
@@ -79,13 +81,14 @@ class Trainer:
         pos = [r for r in rows if r["y"] == 1]
         neg = [r for r in rows if r["y"] == 0]
         opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.01)
-        total = int((len(pos) * a.pos_rep + a.neg) // BATCH * a.epochs)
+        extra = min(a.synthetic_per_epoch, len(synthetic))
+        total = int((len(pos) * a.pos_rep + a.neg + extra) // BATCH * a.epochs)
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda s: min(1.0, s / max(1, total * 0.1)) * max(0.0, (total - s) / total))
         lossf = torch.nn.BCEWithLogitsLoss()
         step, t0 = 0, time.time()
         while step < total:
-            ep = pos * a.pos_rep + random.sample(neg, min(a.neg, len(neg)))
+            ep = pos * a.pos_rep + random.sample(neg, min(a.neg, len(neg))) + random.sample(list(synthetic), extra)
             random.shuffle(ep)
             for i in range(0, len(ep) - BATCH + 1, BATCH):
                 b = ep[i:i + BATCH]
@@ -117,7 +120,7 @@ class Trainer:
         return res
 
 
-def out_of_fold(t: Trainer, rows, folds: int, out: Path, scale_rows=()) -> None:
+def out_of_fold(t: Trainer, rows, folds: int, out: Path, scale_rows=(), synthetic=()) -> None:
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import GroupKFold
 
@@ -126,7 +129,7 @@ def out_of_fold(t: Trainer, rows, folds: int, out: Path, scale_rows=()) -> None:
     for f, (tr, te) in enumerate(GroupKFold(n_splits=folds).split(np.arange(len(arts)), groups=np.arange(len(arts)))):
         train_arts = set(np.array(arts)[tr].tolist())
         t0 = time.time()
-        m = t.train([r for r in rows if r["a"] in train_arts])
+        m = t.train([r for r in rows if r["a"] in train_arts], synthetic)
         test = [r for r in rows if r["a"] not in train_arts]
         s = t.score(m, test)
         for r, v in zip(test, s):
@@ -141,14 +144,14 @@ def out_of_fold(t: Trainer, rows, folds: int, out: Path, scale_rows=()) -> None:
         out.write_text(json.dumps(oof) + "\n", encoding="utf-8")
 
 
-def export(t: Trainer, rows, dest: Path, from_model: Path | None) -> None:
+def export(t: Trainer, rows, dest: Path, from_model: Path | None, synthetic=()) -> None:
     import onnx
     import onnxruntime as ort
     import torch
     from onnxruntime.transformers.float16 import convert_float_to_float16
     from transformers import AutoModelForSequenceClassification
 
-    m = AutoModelForSequenceClassification.from_pretrained(str(from_model)) if from_model else t.train(rows)
+    m = AutoModelForSequenceClassification.from_pretrained(str(from_model)) if from_model else t.train(rows, synthetic)
     m.eval()
     if t.a.save:
         m.save_pretrained(t.a.save)
@@ -201,7 +204,8 @@ def export(t: Trainer, rows, dest: Path, from_model: Path | None) -> None:
         "max_length": MAX_LENGTH,
         "trained_on": {"pairs": len(rows), "conflicting": sum(r["y"] == 1 for r in rows)},
         "training": {"epochs": t.a.epochs, "negatives_per_epoch": t.a.neg, "positive_repeats": t.a.pos_rep, "lr": t.a.lr,
-                     "batch": BATCH, "seed": SEED},
+                     "batch": BATCH, "seed": SEED,
+                     "written_pairs": len(synthetic), "written_pairs_per_epoch": min(t.a.synthetic_per_epoch, len(synthetic))},
         "check": {"pairs": len(check), "max_abs_logit_difference_vs_torch": round(diff, 5)},
         "files": {n: {"sha256": file_sha256(dest / n), "bytes": (dest / n).stat().st_size} for n in ("model.onnx", "tokenizer.json")},
     }
@@ -227,18 +231,22 @@ def main() -> int:
     ap.add_argument("--neg", type=int, default=1500, help="non-conflicting pairs sampled per epoch")
     ap.add_argument("--pos-rep", type=int, default=3, help="times each conflicting pair is seen per epoch")
     ap.add_argument("--lr", type=float, default=3e-5)
+    ap.add_argument("--synthetic", help="written rebuttal pairs added to every training set (python -m "
+                    "sourcecheck.crosscheck.train --synthetic-pairs; never scored)")
+    ap.add_argument("--synthetic-per-epoch", type=int, default=400, help="written pairs sampled per epoch")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--int8", action="store_true", help="ship int8 dynamic quantization (per channel) instead of fp16 weights")
     a = ap.parse_args()
     rows = [json.loads(line) for line in open(a.pairs, encoding="utf-8")]
     t = Trainer(a)
+    synthetic = [json.loads(line) for line in open(a.synthetic, encoding="utf-8")] if a.synthetic else []
     if a.oof:
         scale = [json.loads(line) for line in open(a.scale_pairs, encoding="utf-8")] if a.scale_pairs else []
         if any(not 0 <= r["fold"] < a.folds for r in scale):
             sys.exit(f"{a.scale_pairs}: its folds do not match --folds {a.folds}")
-        out_of_fold(t, rows, a.folds, Path(a.oof), scale)
+        out_of_fold(t, rows, a.folds, Path(a.oof), scale, synthetic)
     if a.export:
-        export(t, rows, Path(a.export), Path(a.from_model) if a.from_model else None)
+        export(t, rows, Path(a.export), Path(a.from_model) if a.from_model else None, synthetic)
     return 0
 
 

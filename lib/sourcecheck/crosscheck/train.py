@@ -66,6 +66,7 @@ RERANK_PER_CLAIM = (0, 1, 2)     # at most this many of one claim's pairs among 
 TRAINED_JUDGE = Path("outputs") / ".cache" / "crosscheck_judge.joblib"  # scripts/export_judge.py ships it as ONNX
 CHECK_PAIRS = 6000               # pairs saved for the export check: every conflicting one, a fixed sample of the rest
 MAX_FALSE_FLAGS = 0.2            # per conflict-free article: the target the threshold must keep (out of fold)
+SYNTHETIC_PAIRS = 2000           # written rebuttal pairs of each kind for the cross-encoder (crosscheck.synthetic)
 
 
 @dataclass
@@ -290,6 +291,19 @@ def scale_rows(extra: list[Prepared], xraw, folds: int) -> list[dict]:
         left, right = pair_texts(d.view, [d.pairs[k] for k in keep])
         rows += [{"u": u, "fold": u % folds, "k": int(k), "claim": c, "passage": p} for k, c, p in zip(keep, left, right)]
     return rows
+
+
+def written_pairs(data: list[Prepared], n: int = SYNTHETIC_PAIRS) -> list[dict]:
+    """:func:`synthetic.synthetic_pairs` from the gold statements of PolNeAR train articles outside the conflict set
+    (none of the articles the judge is cross-validated on); empty without PolNeAR train."""
+    from ..nlp import load_pipeline
+    from .synthetic import synthetic_pairs
+
+    rows = unlabelled_rows({d.row["id"] for d in data})
+    if rows is None:
+        print("PolNeAR train.jsonl not found: no written pairs for the cross-encoder", file=sys.stderr)
+        return []
+    return synthetic_pairs(rows, load_pipeline(), n)
 
 
 def _combiner():
@@ -522,6 +536,10 @@ def main(argv=None) -> int:
     ap.add_argument("--scale-pairs", metavar="FILE",
                     help="with --rerank-pairs: also write the pairs of PolNeAR train articles outside the conflict set "
                          "that the fold cross-encoders score for the score map (scripts/train_reranker.py --scale-pairs)")
+    ap.add_argument("--synthetic-pairs", metavar="FILE",
+                    help="with --rerank-pairs: also write the written rebuttal pairs the cross-encoder learns from besides "
+                         "the labelled ones (sourcecheck.crosscheck.synthetic; from PolNeAR train articles outside the "
+                         "conflict set)")
     ap.add_argument("--reranker-oof", metavar="FILE",
                     help="the cross-encoder's out-of-fold scores (scripts/train_reranker.py --oof); without it the "
                          "judge does not use the cross-encoder")
@@ -535,6 +553,8 @@ def main(argv=None) -> int:
         _write_jsonl(a.rerank_pairs, rerank_rows(data, raw))
         if a.scale_pairs and extra is not None:
             _write_jsonl(a.scale_pairs, scale_rows(extra, xscores[0], a.folds))
+        if a.synthetic_pairs:
+            _write_jsonl(a.synthetic_pairs, written_pairs(data))
         return 0
     threshold, table, oof_flags, cv, rerank = evaluate_folds(data, a.folds, a.reranker_oof, raw, rels)
     cv["gold"] = str(a.gold)
