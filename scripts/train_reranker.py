@@ -62,9 +62,9 @@ class Trainer:
 
         self.a = args
         torch.set_num_threads(args.threads)
-        torch.manual_seed(SEED)
-        random.seed(SEED)
-        np.random.seed(SEED)
+        torch.manual_seed(args.seed)
+        random.seed(args.seed)
+        np.random.seed(args.seed)
         self.tok = AutoTokenizer.from_pretrained(str(base_dir()))
 
     def enc(self, batch):
@@ -204,7 +204,7 @@ def export(t: Trainer, rows, dest: Path, from_model: Path | None, synthetic=()) 
         "max_length": MAX_LENGTH,
         "trained_on": {"pairs": len(rows), "conflicting": sum(r["y"] == 1 for r in rows)},
         "training": {"epochs": t.a.epochs, "negatives_per_epoch": t.a.neg, "positive_repeats": t.a.pos_rep, "lr": t.a.lr,
-                     "batch": BATCH, "seed": SEED,
+                     "batch": BATCH, "seed": t.a.seed,
                      "written_pairs": len(synthetic), "written_pairs_per_epoch": min(t.a.synthetic_per_epoch, len(synthetic))},
         "check": {"pairs": len(check), "max_abs_logit_difference_vs_torch": round(diff, 5)},
         "files": {n: {"sha256": file_sha256(dest / n), "bytes": (dest / n).stat().st_size} for n in ("model.onnx", "tokenizer.json")},
@@ -234,6 +234,7 @@ def main() -> int:
     ap.add_argument("--synthetic", help="written rebuttal pairs added to every training set (python -m "
                     "sourcecheck.crosscheck.train --synthetic-pairs; never scored)")
     ap.add_argument("--synthetic-per-epoch", type=int, default=400, help="written pairs sampled per epoch")
+    ap.add_argument("--seed", type=int, default=SEED, help="seed of the head's initialisation and the sampling")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--int8", action="store_true", help="ship int8 dynamic quantization (per channel) instead of fp16 weights")
     a = ap.parse_args()
