@@ -29,7 +29,10 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-POLNEAR = ROOT.parent / "shared" / "data" / "polnear" / "train.jsonl"
+sys.path.insert(0, str(ROOT / "lib"))
+from sourcecheck.evaluation import polnear_dir  # noqa: E402  (also finds shared/ from a CI clone in a scratch folder)
+
+POLNEAR = (polnear_dir() or ROOT.parent / "shared" / "data" / "polnear") / "train.jsonl"
 RAW = ROOT / "data" / "conflicts_train" / "raw"
 OUT_PASS1 = ROOT / "lib" / "sourcecheck" / "data" / "conflicts_train.jsonl"
 OUT_PASS2 = ROOT / "lib" / "sourcecheck" / "data" / "conflicts_train_second_pass.jsonl"

@@ -323,8 +323,10 @@ def test_raw_labels_rebuild_the_shipped_train_set():
     import importlib.util
     import json
 
+    from sourcecheck.evaluation import polnear_dir
+
     root = Path(__file__).resolve().parents[1]
-    if not (root.parent / "shared" / "data" / "polnear" / "train.jsonl").is_file():
+    if polnear_dir() is None or not (polnear_dir() / "train.jsonl").is_file():
         pytest.skip("PolNeAR train.jsonl not available")
     spec = importlib.util.spec_from_file_location("conflicts_train", root / "scripts" / "conflicts_train.py")
     mod = importlib.util.module_from_spec(spec)
