@@ -119,8 +119,8 @@ def statements(rows: list[dict], nlp) -> list[dict]:
 
 
 def _part(x: str, rng: random.Random) -> str:
-    """The statement's first words, at least 60% of them (rebuttals restate, rarely in full), without a dangling
-    comma."""
+    """The statement's first words, at least 60% of them (rebuttals restate, rarely in full), not ending on a
+    comma or a function word ("to", "the")."""
     w = x.split()
     w = w[:max(5, int(len(w) * rng.uniform(0.6, 1.0)))]
     while len(w) > 3 and (w[-1].lower().strip(",;:") in _DANGLING or w[-1][-1] in ",;:-–—"):
