@@ -88,7 +88,7 @@ class Trainer:
         lossf = torch.nn.BCEWithLogitsLoss()
         step, t0 = 0, time.time()
         while step < total:
-            ep = pos * a.pos_rep + random.sample(neg, min(a.neg, len(neg))) + random.sample(list(synthetic), extra)
+            ep = pos * a.pos_rep + random.sample(neg, min(a.neg, len(neg))) + random.sample(synthetic, extra)
             random.shuffle(ep)
             for i in range(0, len(ep) - BATCH + 1, BATCH):
                 b = ep[i:i + BATCH]
@@ -218,6 +218,11 @@ def export(t: Trainer, rows, dest: Path, from_model: Path | None, synthetic=()) 
     print(f"wrote {dest} and {REFERENCE}", file=sys.stderr)
 
 
+def read_jsonl(path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("pairs")
@@ -238,11 +243,11 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--int8", action="store_true", help="ship int8 dynamic quantization (per channel) instead of fp16 weights")
     a = ap.parse_args()
-    rows = [json.loads(line) for line in open(a.pairs, encoding="utf-8")]
+    rows = read_jsonl(a.pairs)
     t = Trainer(a)
-    synthetic = [json.loads(line) for line in open(a.synthetic, encoding="utf-8")] if a.synthetic else []
+    synthetic = read_jsonl(a.synthetic) if a.synthetic else []
     if a.oof:
-        scale = [json.loads(line) for line in open(a.scale_pairs, encoding="utf-8")] if a.scale_pairs else []
+        scale = read_jsonl(a.scale_pairs) if a.scale_pairs else []
         if any(not 0 <= r["fold"] < a.folds for r in scale):
             sys.exit(f"{a.scale_pairs}: its folds do not match --folds {a.folds}")
         out_of_fold(t, rows, a.folds, Path(a.oof), scale, synthetic)

@@ -401,7 +401,7 @@ class Analysis:
         """Who a reader is told said an attributed claim: the resolved speaker; ``NO_SOURCE`` when the
         article names nobody ("is expected to", "reportedly"); ``UNRESOLVED`` when it names a source the
         resolver could not tie to anyone ("he" with no one before it). None for the article's own assertions."""
-        if claim.attribution_id is None:
+        if not claim.attributed:
             return None
         if claim.speaker:
             return claim.speaker

@@ -293,13 +293,12 @@ def scale_rows(extra: list[Prepared], xraw, folds: int) -> list[dict]:
     return rows
 
 
-def written_pairs(data: list[Prepared], n: int = SYNTHETIC_PAIRS) -> list[dict]:
-    """:func:`synthetic.synthetic_pairs` from the gold statements of PolNeAR train articles outside the conflict set
-    (none of the articles the judge is cross-validated on); empty without PolNeAR train."""
+def written_pairs(rows: list[dict] | None, n: int = SYNTHETIC_PAIRS) -> list[dict]:
+    """:func:`synthetic.synthetic_pairs` from the gold statements of ``rows``, the PolNeAR train articles outside the
+    conflict set (:func:`unlabelled_rows`: none of the articles the judge is cross-validated on); empty for None."""
     from ..nlp import load_pipeline
     from .synthetic import synthetic_pairs
 
-    rows = unlabelled_rows({d.row["id"] for d in data})
     if rows is None:
         print("PolNeAR train.jsonl not found: no written pairs for the cross-encoder", file=sys.stderr)
         return []
@@ -553,8 +552,9 @@ def main(argv=None) -> int:
         _write_jsonl(a.rerank_pairs, rerank_rows(data, raw))
         if a.scale_pairs and extra is not None:
             _write_jsonl(a.scale_pairs, scale_rows(extra, xscores[0], a.folds))
-        if a.synthetic_pairs:
-            _write_jsonl(a.synthetic_pairs, written_pairs(data))
+        if a.synthetic_pairs:  # the unlabelled articles read for the score map, else read now
+            rows = [d.row for d in extra] if extra is not None else unlabelled_rows({d.row["id"] for d in data})
+            _write_jsonl(a.synthetic_pairs, written_pairs(rows))
         return 0
     threshold, table, oof_flags, cv, rerank = evaluate_folds(data, a.folds, a.reranker_oof, raw, rels)
     cv["gold"] = str(a.gold)
