@@ -14,7 +14,7 @@ A span that occurs more than once in the article is written as
 Commands::
 
     python scripts/conflicts_train.py select            # the article sample (deterministic)
-    python scripts/conflicts_train.py batches OUTDIR K [--sample 2|3 | --second-pass 2]  # split a sample into K reading batches
+    python scripts/conflicts_train.py batches OUTDIR K [--sample 2|3|4 | --second-pass 2|4]  # split a sample into K reading batches
     python scripts/conflicts_train.py check RAW...      # validate raw files, one line per problem
     python scripts/conflicts_train.py build             # raw -> lib/sourcecheck/data/conflicts_train*.jsonl
     python scripts/conflicts_train.py agreement         # pair-level F1 between the two independent passes
@@ -43,6 +43,8 @@ SEED = 15
 EXTRA_PER_PUBLISHER = 15  # a second sample (2026-12-04), drawn from the articles the first one left
 THIRD_PER_PUBLISHER = 20  # a third (2026-12-04), from the articles neither took
 EXTRA_DOUBLE = 21         # of which this many are labelled twice
+FOURTH_PER_PUBLISHER = 20 # a fourth (2026-12-07), from the articles none of the three took
+FOURTH_DOUBLE = 21        # of which this many are labelled twice
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,18 +86,32 @@ def select_third() -> list[str]:
     return _sample_rest(set(select()[0]) | set(select_second()), THIRD_PER_PUBLISHER, SEED + 4)
 
 
+def select_fourth() -> list[str]:
+    """20 more per publisher (140), in none of the earlier samples."""
+    return _sample_rest(set(select()[0]) | set(select_second()) | set(select_third()), FOURTH_PER_PUBLISHER, SEED + 6)
+
+
 def select_extra() -> list[str]:
-    """Every article after the first sample (the second and third samples)."""
-    return select_second() + select_third()
+    """Every article after the first sample (the second, third and fourth samples)."""
+    return select_second() + select_third() + select_fourth()
+
+
+def _double(sample: list[str], n: int, seed: int) -> list[str]:
+    arts, by_pub = articles(), defaultdict(list)
+    for aid in sample:
+        by_pub[arts[aid]["publisher"]].append(aid)
+    rng = random.Random(seed)
+    return sorted(aid for pub in sorted(by_pub) for aid in rng.sample(by_pub[pub], n // len(by_pub)))
 
 
 def select_extra_double() -> list[str]:
     """The second sample's articles that a second reader labels too (3 per publisher)."""
-    arts, by_pub = articles(), defaultdict(list)
-    for aid in select_second():
-        by_pub[arts[aid]["publisher"]].append(aid)
-    rng = random.Random(SEED + 3)
-    return sorted(aid for pub in sorted(by_pub) for aid in rng.sample(by_pub[pub], EXTRA_DOUBLE // len(by_pub)))
+    return _double(select_second(), EXTRA_DOUBLE, SEED + 3)
+
+
+def select_fourth_double() -> list[str]:
+    """The fourth sample's articles that a second reader labels too (3 per publisher)."""
+    return _double(select_fourth(), FOURTH_DOUBLE, SEED + 7)
 
 
 def _locate(text: str, span, what: str) -> tuple[int, int] | str:
@@ -185,7 +201,7 @@ def check(paths) -> int:
 def build() -> int:
     arts = articles()
     chosen, double = select()
-    chosen, double = chosen + select_extra(), double + select_extra_double()
+    chosen, double = chosen + select_extra(), double + select_extra_double() + select_fourth_double()
     passes: dict[int, dict[str, dict]] = {1: {}, 2: {}}
     problems = 0
     for p, n, row in read_raw(sorted(RAW.glob("*.jsonl"))):
@@ -215,14 +231,14 @@ def build() -> int:
 def batches(outdir: str, k: int, extra: str = "") -> None:
     """Reading batches: pass-1 articles split K ways; each pass-2 article goes to a different reader.
 
-    ``extra``: a later sample's articles instead, split K ways, pass 1 only (``--sample 2`` or
-    ``--sample 3``), or the second sample's articles labelled twice (``--second-pass 2``), pass 2.
+    ``extra``: a later sample's articles instead, split K ways, pass 1 only (``--sample 2``, ``3``
+    or ``4``), or the second or fourth sample's articles labelled twice (``--second-pass 2|4``), pass 2.
     """
     arts = articles()
-    if extra == "second-pass 2":
-        chosen, double = [], select_extra_double()
+    if extra.startswith("second-pass"):
+        chosen, double = [], {"second-pass 2": select_extra_double, "second-pass 4": select_fourth_double}[extra]()
     elif extra:
-        chosen, double = {"sample 2": select_second, "sample 3": select_third}[extra](), []
+        chosen, double = {"sample 2": select_second, "sample 3": select_third, "sample 4": select_fourth}[extra](), []
     else:
         chosen, double = select()
     out = Path(outdir)
@@ -289,21 +305,22 @@ if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "select":
         c, d = select()
-        e2, e3 = select_second(), select_third()
-        print("\n".join(c + e2 + e3))
+        e2, e3, e4 = select_second(), select_third(), select_fourth()
+        print("\n".join(c + e2 + e3 + e4))
         print(f"# {len(c)} articles, {len(d)} double; {len(e2)} in the second sample, "
-              f"{len(select_extra_double())} of them double; {len(e3)} in the third", file=sys.stderr)
+              f"{len(select_extra_double())} of them double; {len(e3)} in the third, {len(e4)} in the fourth", file=sys.stderr)
     elif cmd == "batches":
         which = " ".join(sys.argv[4:6]).lstrip("-")
-        if which not in ("", "sample 2", "sample 3", "second-pass 2"):
-            sys.exit(f"batches: unknown option {' '.join(sys.argv[4:])!r}; use --sample 2, --sample 3 or --second-pass 2")
+        if which not in ("", "sample 2", "sample 3", "sample 4", "second-pass 2", "second-pass 4"):
+            sys.exit(f"batches: unknown option {' '.join(sys.argv[4:])!r}; use --sample 2, 3 or 4, or --second-pass 2 or 4")
         batches(sys.argv[2], int(sys.argv[3]), extra=which)
     elif cmd == "check":
         sys.exit(check(sys.argv[2:]))
     elif cmd == "build":
         sys.exit(build())
     elif cmd == "agreement":
-        for name, ids in (("first sample", select()[1]), ("second sample", select_extra_double()), ("all", None)):
+        for name, ids in (("first sample", select()[1]), ("second sample", select_extra_double()),
+                          ("fourth sample", select_fourth_double()), ("all", None)):
             for doubtful in (True, False):
                 print(name, json.dumps(agreement(doubtful, ids)))
     else:

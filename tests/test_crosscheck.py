@@ -314,7 +314,7 @@ def test_train_set_is_well_formed_and_disjoint_from_dev():
     assert len(rows) >= 200
     assert len({r["publisher"] for r in rows}) == 7
     assert sum(r["conflict_free"] for r in rows) >= 50 and sum(len(r["conflicts"]) for r in rows) >= 150
-    assert len(second) == 61 and {r["id"] for r in second} <= {r["id"] for r in rows}
+    assert len(second) == 82 and {r["id"] for r in second} <= {r["id"] for r in rows}
     assert not {r["id"] for r in rows} & {r["id"] for r in read_gold()}
 
 
@@ -341,7 +341,10 @@ def test_raw_labels_rebuild_the_shipped_train_set():
             rebuilt[conv["id"]] = conv
     assert rebuilt == shipped
     chosen, double = mod.select()
-    assert sorted(shipped) == sorted(chosen + mod.select_extra()) and len(double) == 40
+    samples = chosen + mod.select_extra()
+    assert sorted(shipped) == sorted(samples) and len(set(samples)) == len(samples) and len(double) == 40
+    fourth = [arts[a]["publisher"] for a in mod.select_fourth()]
+    assert all(fourth.count(p) == mod.FOURTH_PER_PUBLISHER for p in set(fourth)) and len(set(fourth)) == 7
 
 
 def test_a_corrupt_judge_file_is_a_named_error(tmp_path):
