@@ -14,7 +14,7 @@ A span that occurs more than once in the article is written as
 Commands::
 
     python scripts/conflicts_train.py select            # the article sample (deterministic)
-    python scripts/conflicts_train.py batches OUTDIR K [--sample 2|3|4 | --second-pass 2|4]  # split a sample into K reading batches
+    python scripts/conflicts_train.py batches OUTDIR K [--sample 2|3|4|5 | --second-pass 2|4]  # split a sample into K reading batches
     python scripts/conflicts_train.py check RAW...      # validate raw files, one line per problem
     python scripts/conflicts_train.py build             # raw -> lib/sourcecheck/data/conflicts_train*.jsonl
     python scripts/conflicts_train.py agreement         # pair-level F1 between the two independent passes
@@ -45,6 +45,7 @@ THIRD_PER_PUBLISHER = 20  # a third (2026-12-04), from the articles neither took
 EXTRA_DOUBLE = 21         # of which this many are labelled twice
 FOURTH_PER_PUBLISHER = 20 # a fourth (2026-12-07), from the articles none of the three took
 FOURTH_DOUBLE = 21        # of which this many are labelled twice
+FIFTH_PER_PUBLISHER = 20  # a fifth (2026-12-07), from the rest; the 112 articles left serve the judge's score map
 
 
 @functools.lru_cache(maxsize=1)
@@ -91,9 +92,15 @@ def select_fourth() -> list[str]:
     return _sample_rest(set(select()[0]) | set(select_second()) | set(select_third()), FOURTH_PER_PUBLISHER, SEED + 6)
 
 
+def select_fifth() -> list[str]:
+    """20 more per publisher (140), in none of the earlier samples."""
+    taken = set(select()[0]) | set(select_second()) | set(select_third()) | set(select_fourth())
+    return _sample_rest(taken, FIFTH_PER_PUBLISHER, SEED + 8)
+
+
 def select_extra() -> list[str]:
-    """Every article after the first sample (the second, third and fourth samples)."""
-    return select_second() + select_third() + select_fourth()
+    """Every article after the first sample (the second to fifth samples)."""
+    return select_second() + select_third() + select_fourth() + select_fifth()
 
 
 def _double(sample: list[str], n: int, seed: int) -> list[str]:
@@ -231,14 +238,15 @@ def build() -> int:
 def batches(outdir: str, k: int, extra: str = "") -> None:
     """Reading batches: pass-1 articles split K ways; each pass-2 article goes to a different reader.
 
-    ``extra``: a later sample's articles instead, split K ways, pass 1 only (``--sample 2``, ``3``
-    or ``4``), or the second or fourth sample's articles labelled twice (``--second-pass 2|4``), pass 2.
+    ``extra``: a later sample's articles instead, split K ways, pass 1 only (``--sample 2`` to
+    ``5``), or the second or fourth sample's articles labelled twice (``--second-pass 2|4``), pass 2.
     """
     arts = articles()
     if extra.startswith("second-pass"):
         chosen, double = [], {"second-pass 2": select_extra_double, "second-pass 4": select_fourth_double}[extra]()
     elif extra:
-        chosen, double = {"sample 2": select_second, "sample 3": select_third, "sample 4": select_fourth}[extra](), []
+        chosen, double = {"sample 2": select_second, "sample 3": select_third, "sample 4": select_fourth,
+                          "sample 5": select_fifth}[extra](), []
     else:
         chosen, double = select()
     out = Path(outdir)
@@ -305,14 +313,15 @@ if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "select":
         c, d = select()
-        e2, e3, e4 = select_second(), select_third(), select_fourth()
-        print("\n".join(c + e2 + e3 + e4))
+        e2, e3, e4, e5 = select_second(), select_third(), select_fourth(), select_fifth()
+        print("\n".join(c + e2 + e3 + e4 + e5))
         print(f"# {len(c)} articles, {len(d)} double; {len(e2)} in the second sample, "
-              f"{len(select_extra_double())} of them double; {len(e3)} in the third, {len(e4)} in the fourth", file=sys.stderr)
+              f"{len(select_extra_double())} of them double; {len(e3)} in the third, {len(e4)} in the fourth "
+              f"({len(select_fourth_double())} double), {len(e5)} in the fifth", file=sys.stderr)
     elif cmd == "batches":
         which = " ".join(sys.argv[4:6]).lstrip("-")
-        if which not in ("", "sample 2", "sample 3", "sample 4", "second-pass 2", "second-pass 4"):
-            sys.exit(f"batches: unknown option {' '.join(sys.argv[4:])!r}; use --sample 2, 3 or 4, or --second-pass 2 or 4")
+        if which not in ("", "sample 2", "sample 3", "sample 4", "sample 5", "second-pass 2", "second-pass 4"):
+            sys.exit(f"batches: unknown option {' '.join(sys.argv[4:])!r}; use --sample 2 to 5, or --second-pass 2 or 4")
         batches(sys.argv[2], int(sys.argv[3]), extra=which)
     elif cmd == "check":
         sys.exit(check(sys.argv[2:]))

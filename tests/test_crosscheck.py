@@ -343,8 +343,9 @@ def test_raw_labels_rebuild_the_shipped_train_set():
     chosen, double = mod.select()
     samples = chosen + mod.select_extra()
     assert sorted(shipped) == sorted(samples) and len(set(samples)) == len(samples) and len(double) == 40
-    fourth = [arts[a]["publisher"] for a in mod.select_fourth()]
-    assert all(fourth.count(p) == mod.FOURTH_PER_PUBLISHER for p in set(fourth)) and len(set(fourth)) == 7
+    for sample, n in ((mod.select_fourth(), mod.FOURTH_PER_PUBLISHER), (mod.select_fifth(), mod.FIFTH_PER_PUBLISHER)):
+        pubs = [arts[a]["publisher"] for a in sample]
+        assert len(set(pubs)) == 7 and all(pubs.count(p) == n for p in set(pubs))
 
 
 def test_a_corrupt_judge_file_is_a_named_error(tmp_path):
