@@ -43,7 +43,7 @@ SEED = 15
 EXTRA_PER_PUBLISHER = 15  # a second sample (2026-12-04), drawn from the articles the first one left
 THIRD_PER_PUBLISHER = 20  # a third (2026-12-04), from the articles neither took
 EXTRA_DOUBLE = 21         # of which this many are labelled twice
-FOURTH_PER_PUBLISHER = 20 # a fourth (2026-12-07), from the articles none of the three took
+FOURTH_PER_PUBLISHER = 20  # a fourth (2026-12-07), from the articles none of the three took
 FOURTH_DOUBLE = 21        # of which this many are labelled twice
 FIFTH_PER_PUBLISHER = 20  # a fifth (2026-12-07), from the rest; the 112 articles left serve the judge's score map
 
