@@ -77,35 +77,34 @@ def _sample_rest(taken: set, per_publisher: int, seed: int) -> list[str]:
     return [aid for pub in sorted(by_pub) for aid in sorted(rng.sample(by_pub[pub], per_publisher))]
 
 
-def select_second() -> list[str]:
-    """15 more articles per publisher (105), none of them in the first sample."""
-    return _sample_rest(set(select()[0]), EXTRA_PER_PUBLISHER, SEED + 2)
+#: The samples after the first, in order, each drawn from the articles no earlier sample took:
+#: sample number -> (articles per publisher, seed).
+LATER_SAMPLES = {2: (EXTRA_PER_PUBLISHER, SEED + 2), 3: (THIRD_PER_PUBLISHER, SEED + 4),
+                 4: (FOURTH_PER_PUBLISHER, SEED + 6), 5: (FIFTH_PER_PUBLISHER, SEED + 8)}
 
 
-def select_third() -> list[str]:
-    """20 more per publisher (140), in neither earlier sample."""
-    return _sample_rest(set(select()[0]) | set(select_second()), THIRD_PER_PUBLISHER, SEED + 4)
+@functools.lru_cache(maxsize=1)
+def _later_samples() -> dict[int, list[str]]:
+    taken, out = set(select()[0]), {}
+    for k, (per_publisher, seed) in LATER_SAMPLES.items():
+        out[k] = _sample_rest(taken, per_publisher, seed)
+        taken |= set(out[k])
+    return out
 
 
-def select_fourth() -> list[str]:
-    """20 more per publisher (140), in none of the earlier samples."""
-    return _sample_rest(set(select()[0]) | set(select_second()) | set(select_third()), FOURTH_PER_PUBLISHER, SEED + 6)
-
-
-def select_fifth() -> list[str]:
-    """20 more per publisher (140), in none of the earlier samples."""
-    taken = set(select()[0]) | set(select_second()) | set(select_third()) | set(select_fourth())
-    return _sample_rest(taken, FIFTH_PER_PUBLISHER, SEED + 8)
+def sample(k: int) -> list[str]:
+    """The articles of sample ``k`` (2 to 5): 15, 20, 20 and 20 per publisher, none in an earlier sample."""
+    return list(_later_samples()[k])
 
 
 def select_extra() -> list[str]:
     """Every article after the first sample (the second to fifth samples)."""
-    return select_second() + select_third() + select_fourth() + select_fifth()
+    return [aid for k in LATER_SAMPLES for aid in sample(k)]
 
 
-def _double(sample: list[str], n: int, seed: int) -> list[str]:
+def _double(ids: list[str], n: int, seed: int) -> list[str]:
     arts, by_pub = articles(), defaultdict(list)
-    for aid in sample:
+    for aid in ids:
         by_pub[arts[aid]["publisher"]].append(aid)
     rng = random.Random(seed)
     return sorted(aid for pub in sorted(by_pub) for aid in rng.sample(by_pub[pub], n // len(by_pub)))
@@ -113,12 +112,12 @@ def _double(sample: list[str], n: int, seed: int) -> list[str]:
 
 def select_extra_double() -> list[str]:
     """The second sample's articles that a second reader labels too (3 per publisher)."""
-    return _double(select_second(), EXTRA_DOUBLE, SEED + 3)
+    return _double(sample(2), EXTRA_DOUBLE, SEED + 3)
 
 
 def select_fourth_double() -> list[str]:
     """The fourth sample's articles that a second reader labels too (3 per publisher)."""
-    return _double(select_fourth(), FOURTH_DOUBLE, SEED + 7)
+    return _double(sample(4), FOURTH_DOUBLE, SEED + 7)
 
 
 def _locate(text: str, span, what: str) -> tuple[int, int] | str:
@@ -245,8 +244,7 @@ def batches(outdir: str, k: int, extra: str = "") -> None:
     if extra.startswith("second-pass"):
         chosen, double = [], {"second-pass 2": select_extra_double, "second-pass 4": select_fourth_double}[extra]()
     elif extra:
-        chosen, double = {"sample 2": select_second, "sample 3": select_third, "sample 4": select_fourth,
-                          "sample 5": select_fifth}[extra](), []
+        chosen, double = sample(int(extra.split()[1])), []
     else:
         chosen, double = select()
     out = Path(outdir)
@@ -313,14 +311,13 @@ if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "select":
         c, d = select()
-        e2, e3, e4, e5 = select_second(), select_third(), select_fourth(), select_fifth()
-        print("\n".join(c + e2 + e3 + e4 + e5))
-        print(f"# {len(c)} articles, {len(d)} double; {len(e2)} in the second sample, "
-              f"{len(select_extra_double())} of them double; {len(e3)} in the third, {len(e4)} in the fourth "
-              f"({len(select_fourth_double())} double), {len(e5)} in the fifth", file=sys.stderr)
+        print("\n".join(c + select_extra()))
+        print(f"# {len(c)} articles, {len(d)} double; then " + ", ".join(f"{len(sample(k))} in sample {k}" for k in LATER_SAMPLES)
+              + f"; {len(select_extra_double())} of sample 2 and {len(select_fourth_double())} of sample 4 double",
+              file=sys.stderr)
     elif cmd == "batches":
         which = " ".join(sys.argv[4:6]).lstrip("-")
-        if which not in ("", "sample 2", "sample 3", "sample 4", "sample 5", "second-pass 2", "second-pass 4"):
+        if which not in ("", *(f"sample {k}" for k in LATER_SAMPLES), "second-pass 2", "second-pass 4"):
             sys.exit(f"batches: unknown option {' '.join(sys.argv[4:])!r}; use --sample 2 to 5, or --second-pass 2 or 4")
         batches(sys.argv[2], int(sys.argv[3]), extra=which)
     elif cmd == "check":

@@ -347,8 +347,8 @@ def test_raw_labels_rebuild_the_shipped_train_set():
     chosen, double = mod.select()
     samples = chosen + mod.select_extra()
     assert sorted(shipped) == sorted(samples) and len(set(samples)) == len(samples) and len(double) == 40
-    for sample, n in ((mod.select_fourth(), mod.FOURTH_PER_PUBLISHER), (mod.select_fifth(), mod.FIFTH_PER_PUBLISHER)):
-        pubs = [arts[a]["publisher"] for a in sample]
+    for k, (n, _seed) in mod.LATER_SAMPLES.items():
+        pubs = [arts[a]["publisher"] for a in mod.sample(k)]
         assert len(set(pubs)) == 7 and all(pubs.count(p) == n for p in set(pubs))
 
 
