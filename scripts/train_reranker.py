@@ -218,9 +218,16 @@ def export(t: Trainer, rows, dest: Path, from_model: Path | None, synthetic=()) 
     print(f"wrote {dest} and {REFERENCE}", file=sys.stderr)
 
 
-def read_jsonl(path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f]
+def read_pairs(path, required: tuple[str, ...], what: str) -> list[dict]:
+    """The rows of a pairs file; a missing file, a line that is not JSON or a row without a ``required`` field stops
+    the run naming the file and the line (``sourcecheck.evaluation.read_jsonl_numbered``)."""
+    from sourcecheck.errors import EvaluationError
+    from sourcecheck.evaluation import read_jsonl_numbered
+
+    try:
+        return [row for _, row in read_jsonl_numbered(path, required, what, "the JSONL python -m sourcecheck.crosscheck.train writes")]
+    except EvaluationError as exc:
+        sys.exit(str(exc))
 
 
 def main() -> int:
@@ -243,11 +250,11 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--int8", action="store_true", help="ship int8 dynamic quantization (per channel) instead of fp16 weights")
     a = ap.parse_args()
-    rows = read_jsonl(a.pairs)
+    rows = read_pairs(a.pairs, ("a", "k", "claim", "passage", "y"), "cross-encoder pairs (--rerank-pairs)")
     t = Trainer(a)
-    synthetic = read_jsonl(a.synthetic) if a.synthetic else []
+    synthetic = read_pairs(a.synthetic, ("claim", "passage", "y"), "written pairs (--synthetic-pairs)") if a.synthetic else []
     if a.oof:
-        scale = read_jsonl(a.scale_pairs) if a.scale_pairs else []
+        scale = read_pairs(a.scale_pairs, ("u", "fold", "k", "claim", "passage"), "score-map pairs (--scale-pairs)") if a.scale_pairs else []
         if any(not 0 <= r["fold"] < a.folds for r in scale):
             sys.exit(f"{a.scale_pairs}: its folds do not match --folds {a.folds}")
         out_of_fold(t, rows, a.folds, Path(a.oof), scale, synthetic)
