@@ -19,12 +19,13 @@ about the claim. They only add to the labelled pairs in training (``--synthetic-
 ``scripts/train_reranker.py``); no threshold is chosen on them and no score is measured
 on them.
 
-Measured on 2026-12-07 and **not in** ``make judge``: 400 of them an epoch raised the
-cross-encoder's out-of-fold pair AUC in all five folds (.689/.782/.772/.883/.759 against
-.687/.772/.761/.870/.743, same folds and seeds), but the flags it leads to did not move
-(train CV flag F1 .182 against .181 for the same recipe without them, .200 for the
-shipped judge), and the two-sentence textbook rebuttals still fall under the threshold
-(1 of 12 flagged), so the shipped models stay (README, "How the judge decides").
+Measured on 2026-12-07 on the 448-article conflict set, and **not in** ``make judge``: 400
+of them an epoch raised the cross-encoder's out-of-fold pair AUC in all five folds
+(.689/.782/.772/.883/.759 against .687/.772/.761/.870/.743, same folds and seeds), but the
+flags it leads to did not move (train CV flag F1 .182 against .181 for the same recipe
+without them), and the two-sentence textbook rebuttals still fall under the threshold (1 of
+12 flagged) (README, "How the judge decides"). Not measured since the set grew to 728
+articles, which left 112 train articles outside it to write the pairs from.
 """
 from __future__ import annotations
 
