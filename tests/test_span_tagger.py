@@ -92,3 +92,25 @@ def test_corrupt_or_missing_tagger_file_is_an_error_naming_it_and_the_rebuild(tm
         assert "model.onnx" in str(err.value) and "missing" in str(err.value)
     finally:
         taggers.span_tagger.cache_clear()
+
+
+def test_a_corrupt_tagger_stops_a_whole_analysis_naming_it_though_models_load_on_a_second_thread(tmp_path, monkeypatch):
+    """analyze_article loads the models on a second thread while spaCy parses; an error there must not be lost."""
+    from sourcecheck.article import article_from_text
+    from sourcecheck.pipeline import analyze_article
+
+    folder = tmp_path / "attribution_tagger"
+    shutil.copytree(taggers.TAGGER_DIR, folder)
+    with open(folder / "model.onnx", "r+b") as f:
+        f.seek(1000)
+        f.write(b"\0" * 16)
+    monkeypatch.setattr(taggers, "TAGGER_DIR", folder)
+    taggers.span_tagger.cache_clear()
+    try:
+        with pytest.raises(EncoderError) as err:
+            analyze_article(article_from_text("The mayor said the bridge would reopen on Tuesday."))
+        assert "model.onnx" in str(err.value) and "make tagger" in str(err.value)
+    finally:
+        monkeypatch.undo()
+        taggers.span_tagger.cache_clear()
+    assert analyze_article(article_from_text("The mayor said the bridge would reopen on Tuesday.")).claims

@@ -24,13 +24,67 @@ def _batch_kernel() -> bool:
     return os.environ.get(C.RELEASE_MODELS_ENV) == "1"
 
 
-def claim_stages(article: Article, *, entities_path: Optional[str | Path] = None, nlp=None):
-    """Parse, attributions, speakers and claims: ``(doc, attributions, resolution, claims)``."""
+def _load_models(entities_path, judge, batch: bool) -> None:
+    """Load (into their per-process caches) the models and lists the stages after the parse read; a batch
+    kernel, which frees each model once used, loads the sentence encoder and the cross-encoder only when needed."""
+    from .attribution import CUE_MODEL, RANK_MODEL, ROLE_MODEL, load_crf, span_tagger
+    from .crosscheck.model import make_judge
+    from .crosscheck.reranker import get_reranker
+    from .encoder import get_encoder
+    from .speakers import load_registry
+
+    for model in (RANK_MODEL, CUE_MODEL, ROLE_MODEL):
+        load_crf(str(model))
+    span_tagger()
+    load_registry(entities_path)
+    if isinstance(judge, str) and judge.strip().endswith(".joblib"):
+        return  # a training judge imports scikit-learn: the stage loads it
+    made = make_judge(judge)
+    if not batch:
+        get_encoder()
+        if getattr(made, "rerank_k", 0) and made._reranker is None:
+            made._reranker = made._load_reranker(get_reranker)
+
+
+def load_ahead(entities_path=None, judge=None, batch: bool = False):
+    """Start loading the models on a second thread, to run while spaCy loads and parses (two cores); join it
+    before the stages after the parse.
+
+    Only loading that needs no new import runs there (its modules are imported here first: two
+    threads importing at once can deadlock). An error there is dropped: the stage that needs the
+    model loads it again and raises it, naming the file."""
+    import threading
+
+    import onnxruntime  # noqa: F401  (the imports the loading would otherwise make)
+    import pycrfsuite  # noqa: F401
+    import tokenizers  # noqa: F401
+    import yaml  # noqa: F401
+
+    from . import attribution, speakers  # noqa: F401
+    from .crosscheck import model, reranker  # noqa: F401
+
+    def run():
+        try:
+            _load_models(entities_path, judge, batch)
+        except Exception:  # noqa: BLE001 (the stage that needs the model raises it, naming the file)
+            pass
+
+    thread = threading.Thread(target=run, name="sourcecheck-models", daemon=True)
+    thread.start()
+    return thread
+
+
+def claim_stages(article: Article, *, entities_path: Optional[str | Path] = None, nlp=None, loading=None):
+    """Parse, attributions, speakers and claims: ``(doc, attributions, resolution, claims)``.
+
+    ``loading``: the thread :func:`load_ahead` started, joined once the parse is done."""
     from .attribution import extract_attributions
     from .claims import build_claims
     from .speakers import load_registry, resolve_speakers
 
     doc = parse(article.text, nlp)
+    if loading is not None:
+        loading.join()
     attributions = extract_attributions(doc)
     if _batch_kernel():
         from .attribution import release_models
@@ -51,7 +105,8 @@ def analyze_article(
     """Run every stage on an already loaded article."""
     from .crosscheck import check_claims
 
-    doc, attributions, resolution, claims = claim_stages(article, entities_path=entities_path, nlp=nlp)
+    loading = load_ahead(entities_path, judge, _batch_kernel())
+    doc, attributions, resolution, claims = claim_stages(article, entities_path=entities_path, nlp=nlp, loading=loading)
     relations, flags = check_claims(article, doc, claims, judge=judge, release_encoder=_batch_kernel())
     analysis = Analysis(
         article=article,
