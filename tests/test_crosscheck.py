@@ -247,6 +247,9 @@ def test_a_reason_names_who_answers_as_they_are():
     assert "whom the claim is about" in reason(view, 0, 2, "disputes")
     assert "a third party, 2 sentences later" in reason(view, 0, 3, "disputes")
     assert "from the same source" in reason(view, 0, 0, "shifts")
+    # a group that has not confirmed it: no verb to get wrong ("Western officials and analysts has not seen")
+    view.passages.append(passage("Western officials and analysts", "s-west", 3))
+    assert reason(view, 0, 4, "not_confirmed").startswith("Not confirmed by Western officials and analysts, in the same")
 
 
 def test_seed_group_ids_are_stable(seed_analysis, seed_path):

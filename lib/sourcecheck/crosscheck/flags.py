@@ -56,7 +56,7 @@ def reason(view: ArticleView, ci: int, pi: int, relation: str) -> str:
         lead = (f"Contradicted by the article's own account or a record{said}" if p.speaker is None
                 else f"Contradicted by {who}{said}")
     elif relation == "not_confirmed":
-        lead = f"Not confirmed: {who} has not seen or verified it{said}"
+        lead = f"Not confirmed by {who}{said}"  # no verb: "who" may be plural ("officials and analysts")
     elif relation == "unverified":
         lead = f"Unverified: the article says it came without evidence{said}"
     elif relation == "shifts":
