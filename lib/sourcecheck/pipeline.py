@@ -29,7 +29,6 @@ def _load_models(entities_path, judge, batch: bool) -> None:
     kernel, which frees each model once used, loads the sentence encoder and the cross-encoder only when needed."""
     from .attribution import CUE_MODEL, RANK_MODEL, ROLE_MODEL, load_crf, span_tagger
     from .crosscheck.model import make_judge
-    from .crosscheck.reranker import get_reranker
     from .encoder import get_encoder
     from .speakers import load_registry
 
@@ -42,8 +41,8 @@ def _load_models(entities_path, judge, batch: bool) -> None:
     made = make_judge(judge)
     if not batch:
         get_encoder()
-        if getattr(made, "rerank_k", 0) and made._reranker is None:
-            made._reranker = made._load_reranker(get_reranker)
+        if hasattr(made, "load"):  # a pluggable judge may have no models to load
+            made.load()
 
 
 def load_ahead(entities_path=None, judge=None, batch: bool = False):

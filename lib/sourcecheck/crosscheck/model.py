@@ -85,15 +85,21 @@ class LearnedJudge:
         prob, rel = self.models.predict(X, XI)
         rel = rel or [self.relations[0]] * len(pairs)
         if self.rerank_k:
-            from .reranker import get_reranker, pair_texts
+            from .reranker import pair_texts
 
-            if self._reranker is None:
-                self._reranker = self._load_reranker(get_reranker)
+            self.load()
             top = top_pairs(prob, self.rerank_k, [p[0] for p in pairs], self.rerank_per_claim)
             left, right = pair_texts(view, [pairs[k] for k in top])
             prob = combine(prob, top, self._reranker.score(left, right), self.rerank_coef, self.rerank_intercept,
                            self.rerank_scale)
         return prob, rel
+
+    def load(self) -> None:
+        """Load the cross-encoder it re-reads pairs with now rather than at the first ``score``."""
+        if self.rerank_k and self._reranker is None:
+            from .reranker import get_reranker
+
+            self._reranker = self._load_reranker(get_reranker)
 
     def _load_reranker(self, get):
         from .reranker import RERANKER_DIR
