@@ -177,3 +177,27 @@ def test_unattended_run_shows_recorded_verdicts_as_a_static_table(hostile_run):
     assert [v["claim_id"] for v in claims["orphaned_verdicts"]] == ["c-000000000000"]
     assert (out / "flags.csv").exists()
     assert hostile_run["store"].count() == 2  # a run only reads the store
+
+
+def test_speakers_sharing_a_colour_are_far_apart_in_the_article(nlp):
+    """More speakers than colours: a colour comes back for the speaker whose last claim lies furthest back, so
+    neighbours in the text never share one. Alice speaks again just before the twelfth speaker: a plain cycle of
+    the palette would give that speaker Alice's colour."""
+    from sourcecheck.article import article_from_text
+    from sourcecheck.pipeline import analyze_article
+
+    names = ["Alice Morgan", "Brian Walsh", "Carla Diaz", "David Chen", "Elena Petrova", "Frank Osei", "Grace Kim",
+             "Irene Novak", "James Okafor", "Karen Lindqvist", "Luis Romero", "Maria Santos", "Nina Berg",
+             "Oscar Grant", "Paula Reyes", "Quentin Hale"]
+    first, later = names[:len(report.PALETTE)], names[len(report.PALETTE):]
+    months = ["May", "June", "July", "August", "September", "October", "November", "December"] * 3
+    text = "\n\n".join(f"{n} said the new bridge over the river would open in {m}." for n, m in
+                       zip(first + ["Alice Morgan"] + later, months))
+    a = analyze_article(article_from_text(text), nlp=nlp)
+    colours = report.speaker_colours(a)
+    speakers = [a.speaker_label(c) for c in sorted(a.claims, key=lambda c: c.start) if c.attribution_id]
+    assert speakers == first + ["Alice Morgan"] + later  # the extractor found every statement
+    assert len(set(colours[n] for n in first)) == len(first)
+    for prev, cur in zip(speakers, speakers[1:]):
+        assert colours[prev] != colours[cur], (prev, cur)
+    assert colours[later[0]] == colours["Brian Walsh"]  # the colour whose last claim lies furthest back

@@ -19,10 +19,11 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "sourcecheck_report"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
-#: Colour-blind-friendly pastel palette, one colour per speaker (cycled).
+#: Pastel highlight colours, one per speaker, of eleven distinct hues (no two blues or two
+#: purples side by side), in the order they are handed out.
 PALETTE = (
     "#fde68a", "#bfdbfe", "#bbf7d0", "#fbcfe8", "#ddd6fe", "#fed7aa",
-    "#a5f3fc", "#e9d5ff", "#fecaca", "#d9f99d", "#c7d2fe", "#f5d0fe",
+    "#a5f3fc", "#fecaca", "#d9f99d", "#99f6e4", "#f5d0fe",
 )
 UNRESOLVED_COLOUR = "#e5e7eb"
 
@@ -54,14 +55,22 @@ def e(value) -> str:
 
 
 def speaker_colours(analysis: Analysis) -> dict[str, str]:
-    """Stable colour per speaker name, in order of first appearance."""
+    """A colour per speaker name, handed out in order of first appearance. With more speakers than
+    colours, a new speaker takes the colour whose last passage lies furthest back in the text, so
+    two speakers who share a colour are far apart in the article."""
     colours: dict[str, str] = {}
+    last_used: dict[str, int] = {}  # colour -> where its latest claim starts
     for c in sorted(analysis.claims, key=lambda c: c.start):
         if c.attribution_id is None:
             continue
         name = analysis.speaker_label(c)
+        if name in (UNRESOLVED, NO_SOURCE):
+            colours.setdefault(name, UNRESOLVED_COLOUR)
+            continue
         if name not in colours:
-            colours[name] = UNRESOLVED_COLOUR if name in (UNRESOLVED, NO_SOURCE) else PALETTE[len(colours) % len(PALETTE)]
+            unused = [col for col in PALETTE if col not in last_used]
+            colours[name] = unused[0] if unused else min(last_used, key=last_used.get)
+        last_used[colours[name]] = c.start
     return colours
 
 
