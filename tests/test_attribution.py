@@ -445,3 +445,20 @@ def test_a_batch_kernel_frees_the_extraction_models(release, nlp, monkeypatch):
     _, found, _, _ = claim_stages(article_from_text("The mayor said the bridge would reopen in May."), nlp=nlp)
     assert found and found[0].content_text
     assert span_tagger.cache_info().currsize == (0 if release else 1)
+
+
+def test_a_quotation_running_on_into_the_next_sentence_stays_with_its_speaker(nlp):
+    """The condition a speaker puts on a statement, quoted in the next sentence without a cue, is part of what they
+    said; a next sentence with a cue of its own, or without a quotation, is not."""
+    def putin(text):
+        found = [a for a in extract_from_text(text, nlp) if any("Putin" in s.text for s in a.source)]
+        assert len(found) == 1
+        return [c.text for c in found[0].content]
+
+    parts = putin("“We agree with the proposals to stop the hostilities,” Putin said in a speech. But only if it "
+                  "leads “to long-term peace and eliminate the root causes of this crisis.”")
+    assert parts[0].startswith("“We agree") and parts[-1].startswith("But only if it leads")
+    assert not any("We do not" in p for p in putin("“We agree with the proposals,” Putin said. “We do not,” the "
+                                                   "minister replied."))
+    assert not any("soldiers" in p for p in putin("“We agree with the proposals,” Putin said. But the soldiers "
+                                                  "kept on fighting."))

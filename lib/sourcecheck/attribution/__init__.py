@@ -101,6 +101,7 @@ def extract_attributions(doc, threshold: Optional[float] = None) -> list[Attribu
             continue
         found.append(dict(fields, confidence=0.5))
     found = cut_nested(text, found)
+    found = continued_quotes(doc, found)
     found.sort(key=lambda x: (min(s.start for s in x["source"] + x["cue"] + x["content"]), x["cue"][0].start))
     ids = dedupe_ids([attribution_id(text, x["content"], x["source"]) for x in found])
     return [Attribution(id=i, **x) for i, x in zip(ids, found)]
@@ -201,6 +202,43 @@ def cut_nested(text: str, found: list[dict]) -> list[dict]:
                     kept.append(Span.of(text, part.start, e))
             x = dict(x, content=kept)
         out.append(x)
+    return out
+
+
+#: A sentence that opens a quotation, or opens with "But"/"And" and quotes further on.
+_CONTINUATION = re.compile(r"(?:[“\"]|(?:But|And)\b[^“\"\n]*[“\"])")
+
+
+def continued_quotes(doc, found: list[dict]) -> list[dict]:
+    """A quotation that runs on into the next sentence without a cue of its own belongs to the statement before.
+
+    "“We agree with the proposals to stop the hostilities,” Putin said in a speech. But only if it
+    leads “to long-term peace and eliminate the root causes of this crisis.”" The second sentence
+    becomes another part of the content of the attribution with a cue or content in the sentence
+    before it (the last one there), when no attribution touches it. In PolNeAR train, of the
+    sentences that open a quotation (or open with "But"/"And" and quote) right after a sentence with
+    a cue, and hold no cue themselves, 1,227 belong to the content of an attribution of the sentence
+    before, 431 to another attribution's, 27 to none.
+    """
+    if not found:
+        return found
+    text = doc.text
+    sents = [(s.start_char, s.end_char) for s in doc.sents]
+
+    def touching(a: int, b: int) -> list[int]:
+        return [k for k, x in enumerate(found) if any(sp.start < b and a < sp.end for sp in x["source"] + x["cue"] + x["content"])]
+
+    out = list(found)
+    for (pa, pb), (a, b) in zip(sents, sents[1:]):
+        body = text[a:b].strip()
+        if not body or not _CONTINUATION.match(body) or touching(a, b):
+            continue
+        before = [k for k, x in enumerate(out) if any(pa <= sp.start < pb for sp in x["cue"] + x["content"])]
+        if not before:
+            continue
+        k = max(before, key=lambda j: max(sp.end for sp in out[j]["cue"] + out[j]["content"] if sp.start < pb))
+        start = a + (len(text[a:b]) - len(text[a:b].lstrip()))
+        out[k] = dict(out[k], content=out[k]["content"] + [Span.of(text, start, start + len(body))])
     return out
 
 
