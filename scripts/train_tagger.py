@@ -28,8 +28,8 @@ Training: binary cross-entropy per wordpiece and label, AdamW 5e-5 with 10% warm
 linear decay, batches of 8 windows, seed 16; 2 epochs for a half, 1 for the shipped
 model (``make tagger``): about the same number of steps, so the shipped tagger is about as
 sure of itself as the halves whose probabilities the CRFs learned from. On 2 CPU cores a
-half took about 10 minutes on 2026-12-07 (training and predicting; 30 in an earlier measurement), the shipped
-model about 35 then. ``make tagger`` runs the steps.
+half took about 10 minutes on 2026-12-07, training and predicting (30 in an earlier measurement, which
+gave the shipped model about 35). ``make tagger`` runs the steps.
 """
 from __future__ import annotations
 
