@@ -27,14 +27,12 @@ def _batch_kernel() -> bool:
 def _load_models(entities_path, judge, batch: bool) -> None:
     """Load (into their per-process caches) the models and lists the stages after the parse read; a batch
     kernel, which frees each model once used, loads the sentence encoder and the cross-encoder only when needed."""
-    from .attribution import CUE_MODEL, RANK_MODEL, ROLE_MODEL, load_crf, span_tagger
+    from .attribution import load_models
     from .crosscheck.model import make_judge
     from .encoder import get_encoder
     from .speakers import load_registry
 
-    for model in (RANK_MODEL, CUE_MODEL, ROLE_MODEL):
-        load_crf(str(model))
-    span_tagger()
+    load_models()
     load_registry(entities_path)
     if isinstance(judge, str) and judge.strip().endswith(".joblib"):
         return  # a training judge imports scikit-learn: the stage loads it

@@ -54,14 +54,15 @@ from .. import constants as C
 from ..model import Attribution, Span, attribution_id, dedupe_ids
 from ..spans import token_set, tokenize
 from .candidates import build_fields
-from .parse import find_quotes
+from .parse import Parse, find_quotes
 from .ranker import RANK_MODEL, candidate_features, rank, ranker_examples
 from .rules import colon_lines, dash_attributions
 from .taggers import CUE_MODEL, ROLE_MODEL, TAGGER_DIR, load_crf, read_doc, span_tagger, training_sequences
 
 __all__ = [
     "CUE_MODEL", "RANK_MODEL", "ROLE_MODEL", "TAGGER_DIR", "cut_nested", "extract_attributions", "extract_from_text",
-    "find_quotes", "one_per_statement", "ranker_examples", "release_models", "span_tagger", "training_sequences",
+    "find_quotes", "load_models", "one_per_statement", "ranker_examples", "release_models", "span_tagger",
+    "training_sequences",
 ]
 
 
@@ -101,7 +102,7 @@ def extract_attributions(doc, threshold: Optional[float] = None) -> list[Attribu
             continue
         found.append(dict(fields, confidence=0.5))
     found = cut_nested(text, found)
-    found = continued_quotes(doc, found)
+    found = continued_quotes(P, found)
     found.sort(key=lambda x: (min(s.start for s in x["source"] + x["cue"] + x["content"]), x["cue"][0].start))
     ids = dedupe_ids([attribution_id(text, x["content"], x["source"]) for x in found])
     return [Attribution(id=i, **x) for i, x in zip(ids, found)]
@@ -209,35 +210,33 @@ def cut_nested(text: str, found: list[dict]) -> list[dict]:
 _CONTINUATION = re.compile(r"(?:[“\"]|(?:But|And)\b[^“\"\n]*[“\"])")
 
 
-def continued_quotes(doc, found: list[dict]) -> list[dict]:
+def continued_quotes(P: Parse, found: list[dict]) -> list[dict]:
     """A quotation that runs on into the next sentence without a cue of its own belongs to the statement before.
 
     "“We agree with the proposals to stop the hostilities,” Putin said in a speech. But only if it
-    leads “to long-term peace and eliminate the root causes of this crisis.”" The second sentence
-    becomes another part of the content of the attribution with a cue or content in the sentence
-    before it (the last one there), when no attribution touches it. In PolNeAR train, of the
+    leads “to long-term peace and eliminate the root causes of this crisis.”" The role tagger's window
+    already reads on into quoted sentences (``parse.cue_window``); this takes what it leaves out. A
+    sentence that no attribution touches becomes another part of the content of the attribution
+    with a cue or content in the sentence before it (the last one there). In PolNeAR train, of the
     sentences that open a quotation (or open with "But"/"And" and quote) right after a sentence with
     a cue, and hold no cue themselves, 1,227 belong to the content of an attribution of the sentence
     before, 431 to another attribution's, 27 to none.
     """
-    if not found:
-        return found
-    text = doc.text
-    sents = [(s.start_char, s.end_char) for s in doc.sents]
-
-    def touching(a: int, b: int) -> list[int]:
-        return [k for k, x in enumerate(found) if any(sp.start < b and a < sp.end for sp in x["source"] + x["cue"] + x["content"])]
-
+    text = P.text
+    sents = [(P.idx[s], P.end[e - 1]) for s, e in P.sents]
     out = list(found)
     for (pa, pb), (a, b) in zip(sents, sents[1:]):
-        body = text[a:b].strip()
-        if not body or not _CONTINUATION.match(body) or touching(a, b):
+        raw = text[a:b]
+        body = raw.strip()
+        if not body or not _CONTINUATION.match(body):
+            continue
+        if any(sp.start < b and a < sp.end for x in out for sp in x["source"] + x["cue"] + x["content"]):
             continue
         before = [k for k, x in enumerate(out) if any(pa <= sp.start < pb for sp in x["cue"] + x["content"])]
         if not before:
             continue
         k = max(before, key=lambda j: max(sp.end for sp in out[j]["cue"] + out[j]["content"] if sp.start < pb))
-        start = a + (len(text[a:b]) - len(text[a:b].lstrip()))
+        start = a + len(raw) - len(raw.lstrip())
         out[k] = dict(out[k], content=out[k]["content"] + [Span.of(text, start, start + len(body))])
     return out
 
@@ -246,6 +245,13 @@ def _within(inner, outer) -> bool:
     """Every span of ``inner`` lies inside ``outer``'s extent, and ``outer`` is longer."""
     lo, hi = min(sp.start for sp in outer), max(sp.end for sp in outer)
     return all(lo <= sp.start and sp.end <= hi for sp in inner) and sum(sp.end - sp.start for sp in inner) < hi - lo
+
+
+def load_models() -> None:
+    """Load the span tagger and the CRFs now (else at the first extraction), e.g. while something else runs."""
+    for model in (RANK_MODEL, CUE_MODEL, ROLE_MODEL):
+        load_crf(str(model))
+    span_tagger()
 
 
 def release_models() -> None:
