@@ -310,7 +310,7 @@ def test_batch_overview_notebook_runs(corpus, tmp_path):
     nb = nbformat.read(executed, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    assert sum(1 for o in outputs if "image/png" in o.get("data", {})) == 3
+    assert sum(1 for o in outputs if "image/svg+xml" in o.get("data", {})) == 3
     assert any("crash" in str(o.get("data", {}).get("text/plain", "")) for o in outputs)
 
 

@@ -53,7 +53,7 @@ def _check_report_page(page, path: Path, artifacts_dir: Path, name: str, min_mar
     assert tables.count() >= min_tables
     for i in range(tables.count()):
         assert tables.nth(i).is_visible(), f"table {i} hidden"
-    charts = page.locator("img[src^='data:image/png']")
+    charts = page.locator("img[src^='data:image/svg+xml']")
     assert charts.count() >= min_charts
     for i in range(charts.count()):
         assert charts.nth(i).is_visible()

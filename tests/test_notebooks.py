@@ -69,8 +69,14 @@ def test_seed_notebook_executed_and_report_shows_results(seed_run):
     speakers = {c["speaker"] for c in analysis["claims"] if c["attribution_id"]}
     assert "Dmitry Peskov" in speakers
     assert any("Wall Street Journal" in (s or "") for s in speakers)
-    for needle in ("Dmitry Peskov", "Wall Street Journal", 'class="sc-article"', "sc-attr", "data:image/png"):
+    for needle in ("Dmitry Peskov", "Wall Street Journal", 'class="sc-article"', "sc-attr", "data:image/svg+xml"):
         assert needle in html, needle
+    # every chart the notebook draws reaches the report, as SVG (the relation matrix's once did not)
+    chart_cells = [c for c in code_cells(nb) if "_chart(" in c.source]
+    assert len(chart_cells) >= 4
+    for cell in chart_cells:
+        assert any("image/svg+xml" in o.get("data", {}) for o in cell.outputs), cell.source
+    assert html.count('src="data:image/svg+xml;base64,') == len(chart_cells)
     # no code in the report, and nothing fetched from the network
     assert "open_analysis" not in html and "import " not in re.sub(r"<style.*?</style>", "", html, flags=re.S)
     assert not re.search(r"<script[^>]+src=\"https?://", html)

@@ -64,7 +64,7 @@ def test_report_sections(hostile_html):
     assert len(re.findall(r'<mark class="sc-attr[^"]*"', hostile_html)) >= 4
     assert len(re.findall(r'<mark class="sc-attr sc-flagged"', hostile_html)) >= 1
     assert hostile_html.count('<table border="1" class="dataframe') >= 3  # claims, flags, verdicts
-    assert "data:image/png;base64," in hostile_html  # the chart, inline
+    assert "data:image/svg+xml;base64," in hostile_html  # the chart, inline, drawn as SVG (sourcecheck.charts)
     assert "@media print" in hostile_html
     # the verdict table twice: the headless cell, and the static form of the live panel
     assert hostile_html.count("&lt;b&gt;Ana&lt;/b&gt; &lt;script&gt;x()&lt;/script&gt;") == 4  # 2 verdicts x 2 tables

@@ -224,11 +224,11 @@ def failures_frame(frame):
 
 def flags_per_article_chart(frame):
     """Stacked bars: flags per article, by type."""
-    import matplotlib.pyplot as plt
+    from .charts import subplots
 
     done = frame[frame["status"] != "failed"] if "status" in frame else frame
     cols = [c for c in done.columns if c.startswith("flag:")]
-    fig, ax = plt.subplots(figsize=(8, max(2.0, 0.35 * len(done) + 1)))
+    fig, ax = subplots(figsize=(8, max(2.0, 0.35 * len(done) + 1)))
     if done.empty or not cols:
         ax.text(0.5, 0.5, "no flags in this batch", ha="center", va="center")
         ax.set_axis_off()
@@ -245,9 +245,9 @@ def flags_per_article_chart(frame):
 
 def top_sources_chart(claims, n: int = 15):
     """The sources cited in most claims across the batch (attributed claims only)."""
-    import matplotlib.pyplot as plt
+    from .charts import subplots
 
-    fig, ax = plt.subplots(figsize=(8, 0.35 * n + 1))
+    fig, ax = subplots(figsize=(8, 0.35 * n + 1))
     speakers = claims["speaker"] if "speaker" in claims else None
     if speakers is None or (speakers != "").sum() == 0:
         ax.text(0.5, 0.5, "no attributed claims", ha="center", va="center")
@@ -263,9 +263,9 @@ def top_sources_chart(claims, n: int = 15):
 
 def source_type_chart(claims):
     """The mix of source types (person, government body, outlet...) over all attributed claims."""
-    import matplotlib.pyplot as plt
+    from .charts import subplots
 
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    fig, ax = subplots(figsize=(7, 3.5))
     types = claims["speaker_type"] if "speaker_type" in claims else None
     if types is None or (types != "").sum() == 0:
         ax.text(0.5, 0.5, "no attributed claims", ha="center", va="center")

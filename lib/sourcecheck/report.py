@@ -273,7 +273,7 @@ def export_report(notebook_path: str | Path, html_path: str | Path, title: Optio
 
 def claims_per_source_chart(analysis: Analysis, top: int = 15):
     """Horizontal bar chart: attributed claims per speaker (direct quotes stacked separately)."""
-    import matplotlib.pyplot as plt
+    from .charts import subplots
 
     counts: dict[str, list[int]] = {}
     for c in analysis.claims:
@@ -283,7 +283,7 @@ def claims_per_source_chart(analysis: Analysis, top: int = 15):
         row = counts.setdefault(name, [0, 0])
         row[0 if c.quote_type in ("direct", "mixed") else 1] += 1
     items = sorted(counts.items(), key=lambda kv: -sum(kv[1]))[:top]
-    fig, ax = plt.subplots(figsize=(7, 0.4 * max(len(items), 1) + 1.2))
+    fig, ax = subplots(figsize=(7, 0.4 * max(len(items), 1) + 1.2))
     if not items:
         ax.text(0.5, 0.5, "No attributed claims found", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()

@@ -668,15 +668,15 @@ def matrix_frame(analysis: Analysis):
 
 
 def speaker_type_chart(analysis: Analysis):
-    """Bar chart (matplotlib Figure, made with pyplot so a notebook shows it) of claims per speaker type;
+    """Bar chart (matplotlib Figure, made with ``charts.subplots`` so a notebook shows it) of claims per speaker type;
     the article's unattributed assertions get their own bar."""
-    import matplotlib.pyplot as plt
+    from .charts import subplots
 
     counts: Counter = Counter()
     for c in analysis.claims:
         counts[(c.speaker_type or "unresolved") if c.attributed else "unattributed (reporter)"] += 1
     labels = sorted(counts, key=lambda k: (-counts[k], k))
-    fig, ax = plt.subplots(figsize=(6, 0.4 * max(len(labels), 1) + 1.2))
+    fig, ax = subplots(figsize=(6, 0.4 * max(len(labels), 1) + 1.2))
     if not labels:
         ax.text(0.5, 0.5, "No claims found", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()

@@ -502,19 +502,20 @@ def timeline_chart(analysis: Analysis):
     """Claims by date (x) and speaker (y): a dot for a day, a bar for a range named in the article, a green
     square for the date of the primary document a quote was found in; the publication date dashed."""
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
+
+    from .charts import subplots
 
     pts = timeline_points(analysis)
     published = analysis.article.published
     if not pts:
-        fig, ax = plt.subplots(figsize=(7, 1.6))
+        fig, ax = subplots(figsize=(7, 1.6))
         why = ("no publication date, so relative dates stay unresolved" if not published
                else "no time expression in the article resolves to a date linked to a claim")
         ax.text(0.5, 0.5, f"No dated claims ({why})", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
     speakers = list(dict.fromkeys(p["speaker"] for p in sorted(pts, key=lambda p: p["start"])))
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(speakers) + 2.2))
+    fig, ax = subplots(figsize=(8, 0.55 * len(speakers) + 2.2))
     ys = {s: i for i, s in enumerate(speakers)}
     day = lambda d: _dt.datetime(d.year, d.month, d.day)  # noqa: E731 - days drawn as [00:00, 24:00)
     per_row: dict[int, int] = {}

@@ -304,13 +304,13 @@ def relation_matrix(analysis):
 
 def matrix_chart(analysis, max_rows: int = 25, max_cols: int = 14):
     """The relation matrix drawn as a grid (matplotlib Figure): rows = claim groups, columns = sources."""
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
+
+    from ..charts import subplots
 
     df = relation_matrix(analysis)
     values = df.drop(columns=["claim"]).iloc[:max_rows, :max_cols]
-    fig = Figure(figsize=(max(6.0, 1.0 + 0.7 * max(len(values.columns), 1)), max(2.5, 0.9 + 0.42 * max(len(values), 1))))
-    ax = fig.subplots()
+    fig, ax = subplots(figsize=(max(6.0, 1.0 + 0.7 * max(len(values.columns), 1)), max(2.5, 0.9 + 0.42 * max(len(values), 1))))
     if values.empty:
         ax.text(0.5, 0.5, "No linked claims in this article", ha="center", va="center")
         ax.set_axis_off()
