@@ -75,6 +75,27 @@ def _kernel_name() -> str:
     return "python3"
 
 
+def import_papermill():
+    """``papermill``, without the 0.8 s that importing an IRI checker it never uses costs.
+
+    papermill imports nbformat, which imports jsonschema, which imports ``rfc3987_syntax`` when it is
+    installed (it is: jupyter-events asks for ``jsonschema[format-nongpl]``) to check the "iri" string
+    format. That module compiles an Earley grammar on import: 0.83 s of the 1.1 s that importing
+    papermill took on 2 cores (``python -X importtime``, 2026-12-07; python-jsonschema/jsonschema#1392).
+    Notebook validation never checks that format, so this process goes without it: jsonschema treats
+    the module as optional and leaves the format unchecked when the import fails. Only this process is
+    affected (the notebook's kernel never imports jsonschema), and only when jsonschema is not already
+    imported.
+    """
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # a None entry makes the import fail at once
+    import papermill
+
+    return papermill
+
+
 def run_article(
     article_path: str | Path,
     out_dir: Optional[str | Path] = None,
@@ -90,9 +111,10 @@ def run_article(
     An address is fetched here, into the snapshot beside the report, when the output folder
     has none yet or ``refresh`` is set; the notebook then reads that snapshot.
     """
-    import papermill as pm
+    pm = import_papermill()
 
     from .fetch import check_url, is_url, load_url, url_slug
+    from . import report as _report
 
     started = time.perf_counter()
     if is_url(article_path):
@@ -124,6 +146,12 @@ def run_article(
     params.update(parameters or {})
     source_nb = Path(notebook) if notebook else notebooks_dir() / NOTEBOOK_NAME
     warnings = list(article.warnings)
+    # papermill imports these once the run starts, and nbconvert imports them too: import them here, on
+    # this thread, before nbconvert's import starts on another (report.prepare_export).
+    import IPython  # noqa: F401
+    import pygments  # noqa: F401
+
+    export_ready = _report.prepare_export()
     try:
         for attempt in range(1, KERNEL_ATTEMPTS + 1):
             try:
@@ -156,10 +184,10 @@ def run_article(
         failed.write_text(f"The notebook run failed on {article_path}\n{type(exc).__name__}: {exc}\n", encoding="utf-8")
         raise NotebookRunError(f"{article_path}: notebook run failed: {type(exc).__name__}: {exc}") from exc
 
-    from .report import export_report
-
+    if export_ready is not None:
+        export_ready.join()
     title = article.title or name
-    export_report(executed, report, title=f"sourcecheck — {title}")
+    _report.export_report(executed, report, title=f"sourcecheck — {title}")
     missing = [n for n in EXPORTS if not (out / n).exists()]
     if missing:
         report.unlink(missing_ok=True)
