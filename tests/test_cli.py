@@ -107,3 +107,28 @@ def test_every_subcommand_is_documented_in_readme():
             for opt in action.option_strings:
                 if opt.startswith("--") and opt != "--help":
                     assert opt in readme, f"{name} {opt} missing from README"
+
+
+def test_runner_skips_the_iri_checker_and_still_validates_notebooks():
+    """``runner.import_papermill`` leaves out jsonschema's IRI checker (0.8 s of import, bench --single);
+    notebooks must still validate, and a notebook that breaks the schema must still be refused."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from sourcecheck.runner import import_papermill\n"
+        "import_papermill()\n"
+        "import nbformat\n"
+        "assert sys.modules.get('rfc3987_syntax') is None, 'the IRI checker was imported'\n"
+        f"nb = nbformat.read({str(ROOT / 'notebooks' / 'verify_article.ipynb')!r}, as_version=4)\n"
+        "nbformat.validate(nb)\n"
+        "nb.cells[0]['cell_type'] = 'not a cell type'\n"
+        "try:\n"
+        "    nbformat.validate(nb)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('refused')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "refused"
