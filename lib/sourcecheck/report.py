@@ -259,10 +259,11 @@ def _warm_up_export() -> None:
 
 def prepare_export():
     """Start importing nbconvert and compiling the report template on a background thread, so a run
-    that ends in ``export_report`` does not wait for them: importing nbconvert alone takes about 1.1 s
-    on 2 cores, and the first export compiles the template (0.27 s against 0.11 s for the next one,
-    2026-12-07), while the notebook's kernel mostly leaves a core free. Returns the thread (join it
-    before exporting), or None when nbconvert is already imported (a batch worker's later articles).
+    that ends in ``export_report`` does not wait for them once the kernel is done: on the seed the
+    export took 0.41-0.43 s without this and 0.16-0.18 s with it, and the whole run 5.3-5.9 s against
+    5.0-5.7 s (``runner.run_article``, 4 and 8 runs, 2 cores, 2026-12-07); the kernel mostly leaves a
+    core free meanwhile. Returns the thread (join it before exporting), or None when nbconvert is
+    already imported (a batch worker's later articles).
 
     The caller imports, before this, what its own thread imports meanwhile and nbconvert imports too
     (``runner.run_article``: IPython and pygments for papermill), so no module is imported by two
