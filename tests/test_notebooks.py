@@ -77,6 +77,12 @@ def test_seed_notebook_executed_and_report_shows_results(seed_run):
     for cell in chart_cells:
         assert any("image/svg+xml" in o.get("data", {}) for o in cell.outputs), cell.source
     assert html.count('src="data:image/svg+xml;base64,') == len(chart_cells)
+    # each chart says in words what it shows (alt text), with the numbers a reader would read off it
+    alts = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml', html)
+    assert len(alts) == len(chart_cells)
+    assert all(len(a) > 40 and "No description" not in a for a in alts), alts
+    per_source = next(a for a in alts if a.startswith("Claims per source"))
+    assert re.search(r"Dmitry Peskov \d+", per_source), per_source
     # no code in the report, and nothing fetched from the network
     assert "open_analysis" not in html and "import " not in re.sub(r"<style.*?</style>", "", html, flags=re.S)
     assert not re.search(r"<script[^>]+src=\"https?://", html)

@@ -201,3 +201,45 @@ def test_speakers_sharing_a_colour_are_far_apart_in_the_article(nlp):
     for prev, cur in zip(speakers, speakers[1:]):
         assert colours[prev] != colours[cur], (prev, cur)
     assert colours[later[0]] == colours["Brian Walsh"]  # the colour whose last claim lies furthest back
+
+
+def test_chart_description_is_escaped_into_the_alt_text():
+    """A chart's description (``charts.describe``) can hold article text; the report's template
+    writes it into the image's alt attribute, escaped, and says "Chart" when there is none."""
+    import nbformat
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("chart", outputs=[
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"},
+                               metadata={"image/svg+xml": {"alt": 'Claims per source: "><script>x()</script> 3'}}),
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"}),
+    ])]
+    html = report._render_html(nb)
+    assert "<script>x()" not in html
+    from html.parser import HTMLParser
+
+    alts = []
+
+    class Images(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                alts.append(dict(attrs).get("alt"))
+
+    Images().feed(html)
+    assert alts == ['Claims per source: "><script>x()</script> 3', "Chart"]  # the text, as text
+
+
+def test_chart_descriptions_give_the_numbers():
+    from sourcecheck import charts
+
+    fig, ax = charts.subplots()
+    ax.set_title("Some title")
+    assert charts.description(fig) == "Some title"  # nothing described: the titles
+    charts.describe(fig, "Claims per source", [f"speaker {i} {i}" for i in range(charts.DESCRIBED_ITEMS + 3)])
+    text = charts.description(fig)
+    assert text.startswith("Claims per source: speaker 0 0; speaker 1 1;")
+    assert text.endswith("; and 3 more")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -14,11 +14,41 @@ figure with ``subplots`` below, so:
   fonts the reader's machine has, and nothing of the article reaches the page as markup (nbconvert
   puts the SVG in an ``<img>``, where no script could run anyway).
 
+Each chart also says in words what it shows (``describe``): the kernel sends that text with the
+SVG as its ``alt`` metadata, and the report's template writes it into the image's ``alt`` attribute
+(escaped), so a screen reader, a search in the page or a report whose images are blocked still gives
+the numbers. Without one, the figure's titles are used.
+
 Outside a kernel (tests, scripts) nothing is configured; the functions return the figure as before.
 """
 from __future__ import annotations
 
+import weakref
+
 _configured = False
+_descriptions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+#: How many items a description lists before "and N more".
+DESCRIBED_ITEMS = 12
+
+
+def describe(fig, title: str, items=()) -> None:
+    """Say in words what ``fig`` shows: ``title``, then ``items`` (strings) joined, the first
+    ``DESCRIBED_ITEMS`` of them and how many more."""
+    items = [str(i) for i in items]
+    text = title
+    if items:
+        more = len(items) - DESCRIBED_ITEMS
+        text += ": " + "; ".join(items[:DESCRIBED_ITEMS]) + (f"; and {more} more" if more > 0 else "")
+    _descriptions[fig] = text
+
+
+def description(fig) -> str:
+    """What ``describe`` recorded for ``fig``, else its axes' titles, else "Chart"."""
+    if fig in _descriptions:
+        return _descriptions[fig]
+    titles = [ax.get_title() for ax in fig.get_axes() if ax.get_title()]
+    return "; ".join(titles) or "Chart"
 
 
 def _show_as_svg() -> None:
@@ -34,9 +64,14 @@ def _show_as_svg() -> None:
     shell = get_ipython()
     if shell is None or not hasattr(shell, "kernel"):  # a terminal IPython or no IPython: leave it alone
         return
+    from matplotlib.figure import Figure
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
     set_matplotlib_formats("svg")
+    svg = shell.display_formatter.formatters["image/svg+xml"]
+    draw = svg.lookup_by_type(Figure)
+    # IPython takes (data, metadata) from a formatter: the description travels with the image
+    svg.for_type(Figure, lambda fig: (draw(fig), {"alt": description(fig)}))
 
 
 def subplots(**kwargs):

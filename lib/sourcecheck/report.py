@@ -319,7 +319,7 @@ def export_report(notebook_path: str | Path, html_path: str | Path, title: Optio
 
 def claims_per_source_chart(analysis: Analysis, top: int = 15):
     """Horizontal bar chart: attributed claims per speaker (direct quotes stacked separately)."""
-    from .charts import subplots
+    from .charts import describe, subplots
 
     counts: dict[str, list[int]] = {}
     for c in analysis.claims:
@@ -333,7 +333,10 @@ def claims_per_source_chart(analysis: Analysis, top: int = 15):
     if not items:
         ax.text(0.5, 0.5, "No attributed claims found", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
+        describe(fig, "Claims per source: no attributed claims found")
         return fig
+    describe(fig, "Claims per source (bar chart)", [
+        f"{name} {d + r}" + (f" ({d} as direct or mixed quotes)" if d else "") for name, (d, r) in items])
     names = [k for k, _ in items][::-1]
     direct = [v[0] for _, v in items][::-1]
     indirect = [v[1] for _, v in items][::-1]

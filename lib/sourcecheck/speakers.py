@@ -670,7 +670,7 @@ def matrix_frame(analysis: Analysis):
 def speaker_type_chart(analysis: Analysis):
     """Bar chart (matplotlib Figure, made with ``charts.subplots`` so a notebook shows it) of claims per speaker type;
     the article's unattributed assertions get their own bar."""
-    from .charts import subplots
+    from .charts import describe, subplots
 
     counts: Counter = Counter()
     for c in analysis.claims:
@@ -680,7 +680,9 @@ def speaker_type_chart(analysis: Analysis):
     if not labels:
         ax.text(0.5, 0.5, "No claims found", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
+        describe(fig, "Claims per speaker type: no claims found")
         return fig
+    describe(fig, "Claims per speaker type (bar chart)", [f"{k.replace('_', ' ')} {counts[k]}" for k in labels])
     ax.barh([k.replace("_", " ") if k != "unattributed (reporter)" else k for k in labels],
             [counts[k] for k in labels], color="#4c72b0")
     ax.invert_yaxis()

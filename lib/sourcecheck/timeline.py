@@ -503,7 +503,7 @@ def timeline_chart(analysis: Analysis):
     square for the date of the primary document a quote was found in; the publication date dashed."""
     import matplotlib.dates as mdates
 
-    from .charts import subplots
+    from .charts import describe, subplots
 
     pts = timeline_points(analysis)
     published = analysis.article.published
@@ -513,6 +513,7 @@ def timeline_chart(analysis: Analysis):
                else "no time expression in the article resolves to a date linked to a claim")
         ax.text(0.5, 0.5, f"No dated claims ({why})", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
+        describe(fig, f"Claims by date and speaker: no dated claims ({why})")
         return fig
     speakers = list(dict.fromkeys(p["speaker"] for p in sorted(pts, key=lambda p: p["start"])))
     fig, ax = subplots(figsize=(8, 0.55 * len(speakers) + 2.2))
@@ -528,6 +529,10 @@ def timeline_chart(analysis: Analysis):
                 marks[key]["label"] += " / " + p["label"]
         else:
             marks[key] = dict(p)
+    describe(fig, "Claims by date and speaker (timeline" + (f", published {published}" if published else "") + ")", [
+        f"{p['speaker']}: {p['label']}, "
+        + (p["start"].isoformat() if p["start"] == p["end"] else f"{p['start'].isoformat()} to {p['end'].isoformat()}")
+        for p in sorted(marks.values(), key=lambda p: (p["start"], p["end"]))])
     for p in marks.values():
         y = ys[p["speaker"]]
         k = per_row[y] = per_row.get(y, -1) + 1

@@ -302,11 +302,16 @@ def relation_matrix(analysis):
     return df
 
 
+def _short(text: str, n: int) -> str:
+    """``text`` cut to ``n`` characters, with "…" where it was cut."""
+    return (text[:n] + "…") if len(text) > n else text
+
+
 def matrix_chart(analysis, max_rows: int = 25, max_cols: int = 14):
     """The relation matrix drawn as a grid (matplotlib Figure): rows = claim groups, columns = sources."""
     from matplotlib.patches import Patch
 
-    from ..charts import subplots
+    from ..charts import describe, subplots
 
     df = relation_matrix(analysis)
     values = df.drop(columns=["claim"]).iloc[:max_rows, :max_cols]
@@ -314,8 +319,17 @@ def matrix_chart(analysis, max_rows: int = 25, max_cols: int = 14):
     if values.empty:
         ax.text(0.5, 0.5, "No linked claims in this article", ha="center", va="center")
         ax.set_axis_off()
+        describe(fig, "How each source bears on each claim group: no linked claims in this article")
         return fig
     import numpy as np
+
+    shown = df["claim"].iloc[: len(values)]
+    bearings = [f"{source} {str(v).replace('_', ' ')} “{_short(str(claim), 60)}”"
+                for claim, (_, row) in zip(shown, values.iterrows()) for source, v in row.items()
+                if v and v != "source"]
+    describe(fig, f"How each source bears on each claim group (grid of {len(values)} claim groups by "
+                  f"{len(values.columns)} sources; beside each claim's own source)",
+             bearings or ["no source bears on another's claim"])
 
     kinds = [k for k in RELATION_COLOURS if (values == k).to_numpy().any()]
     rgba = np.ones((len(values), len(values.columns), 4))
@@ -331,7 +345,7 @@ def matrix_chart(analysis, max_rows: int = 25, max_cols: int = 14):
     ax.set_xticklabels([str(c)[:24] for c in values.columns], rotation=40, ha="right", fontsize=8)
     claims = df["claim"].iloc[: len(values)]
     ax.set_yticks(range(len(values)))
-    ax.set_yticklabels([(t[:45] + "…") if len(t) > 45 else t for t in claims], fontsize=8)
+    ax.set_yticklabels([_short(t, 45) for t in claims], fontsize=8)
     ax.set_xticks(np.arange(-0.5, len(values.columns)), minor=True)
     ax.set_yticks(np.arange(-0.5, len(values)), minor=True)
     ax.grid(which="minor", color="white", linewidth=1.5)
