@@ -280,7 +280,7 @@ def source_type_chart(claims):
         return ax
     mix = types[types != ""].str.replace("_", " ").value_counts()
     describe(fig, "Source-type mix (bar chart)", [f"{k} {v}" for k, v in mix.items()])
-    types[types != ""].str.replace("_", " ").value_counts()[::-1].plot.barh(ax=ax)
+    mix[::-1].plot.barh(ax=ax)
     ax.set_xlabel("claims")
     ax.set_title("Source-type mix")
     fig.tight_layout()

@@ -328,8 +328,7 @@ def matrix_chart(analysis, max_rows: int = 25, max_cols: int = 14):
                 for claim, (_, row) in zip(shown, values.iterrows()) for source, v in row.items()
                 if v and v != "source"]
     describe(fig, f"How each source bears on each claim group (grid of {len(values)} claim groups by "
-                  f"{len(values.columns)} sources; beside each claim's own source)",
-             bearings or ["no source bears on another's claim"])
+                  f"{len(values.columns)} sources)", bearings or ["no source bears on another's claim"])
 
     kinds = [k for k in RELATION_COLOURS if (values == k).to_numpy().any()]
     rgba = np.ones((len(values), len(values.columns), 4))
@@ -343,9 +342,8 @@ def matrix_chart(analysis, max_rows: int = 25, max_cols: int = 14):
     ax.imshow(rgba, aspect="auto", interpolation="nearest")
     ax.set_xticks(range(len(values.columns)))
     ax.set_xticklabels([str(c)[:24] for c in values.columns], rotation=40, ha="right", fontsize=8)
-    claims = df["claim"].iloc[: len(values)]
     ax.set_yticks(range(len(values)))
-    ax.set_yticklabels([_short(t, 45) for t in claims], fontsize=8)
+    ax.set_yticklabels([_short(t, 45) for t in shown], fontsize=8)
     ax.set_xticks(np.arange(-0.5, len(values.columns)), minor=True)
     ax.set_yticks(np.arange(-0.5, len(values)), minor=True)
     ax.grid(which="minor", color="white", linewidth=1.5)
