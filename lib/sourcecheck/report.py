@@ -260,20 +260,22 @@ def _warm_up_export() -> None:
 def prepare_export():
     """Start importing nbconvert and compiling the report template on a background thread, so a run
     that ends in ``export_report`` does not wait for them once the kernel is done: on the seed the
-    export took 0.41-0.43 s without this and 0.16-0.18 s with it, and the whole run 5.3-5.9 s against
-    5.0-5.7 s (``runner.run_article``, 4 and 8 runs, 2 cores, 2026-12-07); the kernel mostly leaves a
-    core free meanwhile. Returns the thread (join it before exporting), or None when nbconvert is
-    already imported (a batch worker's later articles).
+    export took 0.41-0.43 s without this and 0.16-0.18 s with it, and the whole run 5.46-5.89 s
+    without it against 5.32-5.69 s with it (``runner.run_article``, 4 and 8 runs, 2 cores,
+    2026-12-07); the kernel mostly leaves a core free meanwhile. Returns the thread (join it before
+    exporting), or None when nbconvert is already imported (a batch worker's later articles).
 
-    The caller imports, before this, what its own thread imports meanwhile and nbconvert imports too
-    (``runner.run_article``: IPython and pygments for papermill), so no module is imported by two
-    threads at once. An error on the thread is dropped: ``export_report`` then meets it and says so.
+    IPython and pygments are imported here first, on the caller's thread: papermill imports them
+    once a run starts and nbconvert imports them too, and no module may be imported by two threads
+    at once. An error on the thread is dropped: ``export_report`` then meets it and says so.
     """
     import sys
     import threading
 
     if "nbconvert" in sys.modules:
         return None
+    import IPython  # noqa: F401
+    import pygments  # noqa: F401
 
     def warm() -> None:
         try:

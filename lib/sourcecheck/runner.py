@@ -146,11 +146,6 @@ def run_article(
     params.update(parameters or {})
     source_nb = Path(notebook) if notebook else notebooks_dir() / NOTEBOOK_NAME
     warnings = list(article.warnings)
-    # papermill imports these once the run starts, and nbconvert imports them too: import them here, on
-    # this thread, before nbconvert's import starts on another (report.prepare_export).
-    import IPython  # noqa: F401
-    import pygments  # noqa: F401
-
     export_ready = _report.prepare_export()
     try:
         for attempt in range(1, KERNEL_ATTEMPTS + 1):

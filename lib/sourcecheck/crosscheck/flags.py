@@ -302,11 +302,6 @@ def relation_matrix(analysis):
     return df
 
 
-def _short(text: str, n: int) -> str:
-    """``text`` cut to ``n`` characters, with "…" where it was cut."""
-    return (text[:n] + "…") if len(text) > n else text
-
-
 def matrix_chart(analysis, max_rows: int = 25, max_cols: int = 14):
     """The relation matrix drawn as a grid (matplotlib Figure): rows = claim groups, columns = sources."""
     from matplotlib.patches import Patch
@@ -324,7 +319,7 @@ def matrix_chart(analysis, max_rows: int = 25, max_cols: int = 14):
     import numpy as np
 
     shown = df["claim"].iloc[: len(values)]
-    bearings = [f"{source} {str(v).replace('_', ' ')} “{_short(str(claim), 60)}”"
+    bearings = [f"{source} {str(v).replace('_', ' ')} “{shorten(str(claim), 60)}”"
                 for claim, (_, row) in zip(shown, values.iterrows()) for source, v in row.items()
                 if v and v != "source"]
     describe(fig, f"How each source bears on each claim group (grid of {len(values)} claim groups by "
@@ -343,7 +338,7 @@ def matrix_chart(analysis, max_rows: int = 25, max_cols: int = 14):
     ax.set_xticks(range(len(values.columns)))
     ax.set_xticklabels([str(c)[:24] for c in values.columns], rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(len(values)))
-    ax.set_yticklabels([_short(t, 45) for t in shown], fontsize=8)
+    ax.set_yticklabels([shorten(t, 45) for t in shown], fontsize=8)
     ax.set_xticks(np.arange(-0.5, len(values.columns)), minor=True)
     ax.set_yticks(np.arange(-0.5, len(values)), minor=True)
     ax.grid(which="minor", color="white", linewidth=1.5)
