@@ -22,18 +22,24 @@ def probabilities(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 def test_shipped_tagger_matches_the_torch_model_it_was_exported_from():
     """The shipped file is int8-quantized (1.6 times faster than fp16 weights): its
-    probabilities stay within 0.2 of torch's, and the fifths the CRFs read agree for at
-    least 95% of wordpieces and labels (measured 97-98%)."""
+    probabilities stay within 0.2 of torch's, and the bins the CRFs read (tenths) agree for
+    at least 90% of the reference texts' wordpieces and labels (measured 96%), never more
+    than one bin apart."""
     ref = json.loads(REFERENCE.read_text(encoding="utf-8"))
     assert ref["labels"] == list(taggers.span_tagger().manifest["labels"])
+    bins = lambda x: np.minimum((x * taggers.BINS).astype(int), taggers.BINS - 1)  # noqa: E731
+    got_bins, want_bins = [], []
     for item in ref["texts"]:
         offsets, p = probabilities(item["text"])
         want = np.asarray(item["probabilities"])
         assert offsets.tolist() == item["offsets"]
         assert np.abs(p - want).max() < 0.2, item["text"]
-        fifths = lambda x: np.minimum((x * 5).astype(int), 4)  # noqa: E731
-        assert (fifths(p) == fifths(want)).mean() >= 0.95, item["text"]
         assert ((p > 0.5) == (want > 0.5)).mean() >= 0.98, item["text"]
+        got_bins.append(bins(p).ravel())
+        want_bins.append(bins(want).ravel())
+    got, want = np.concatenate(got_bins), np.concatenate(want_bins)
+    assert (got == want).mean() >= 0.9
+    assert np.abs(got - want).max() <= 1
 
 
 def _inside(text: str, offsets, p, phrase: str, k: int) -> float:

@@ -25,7 +25,7 @@ How it works (one spaCy parse, no extra passes):
    Both CRFs also read the span tagger: all-MiniLM-L6-v2 fine-tuned on PolNeAR
    train (``scripts/train_tagger.py``, run in onnxruntime) gives every token a
    probability of lying inside a cue, a source and a content, from the words in
-   context; the CRFs see them in fifths, next to the parse.
+   context; the CRFs see them in tenths, next to the parse.
 4. A ranker (a maximum-entropy classifier, also python-crfsuite) decides which
    candidates are attributions, from the cue tagger's confidence, the span
    tagger's mean probabilities over the candidate's cue, source and content, the cue word

@@ -133,7 +133,7 @@ class Parse:
             k = bisect.bisect_right(starts, x) - 1
             if k >= 0 and x < self.regions[k][1]:
                 self.qid[i] = k
-        #: per token (cue, source, content) span-tagger fifths, or None (``taggers.read_doc`` sets it)
+        #: per token (cue, source, content) span-tagger bins (tenths), or None (``taggers.read_doc`` sets it)
         self.enc: Optional[list[tuple[int, int, int]]] = None
 
     def subtree(self, i: int) -> list[int]:
