@@ -24,6 +24,22 @@ def seed_path() -> Path:
     return SEED
 
 
+def images(html: str) -> list[tuple[str, str]]:
+    """(alt, src) of every <img> in ``html``, parsed (nbconvert may quote attributes either way)."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Images(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                attrs = dict(attrs)
+                found.append((attrs.get("alt") or "", attrs.get("src") or ""))
+
+    Images().feed(html)
+    return found
+
+
 def run_cli(*args, cwd=None, env=None, timeout=600):
     """Run the installed CLI (``python -m sourcecheck``) as a user would."""
     full_env = dict(os.environ, **(env or {}))

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, images
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -57,22 +57,6 @@ def test_readme_documents_notebook_and_its_parameters(path):
         assert f"`{name}`" in readme, f"parameter {name} of {path.name} is not documented in the README"
 
 
-def _images(html: str) -> list[tuple[str, str]]:
-    """(alt, src) of every <img> in ``html``, parsed (nbconvert may quote attributes either way)."""
-    from html.parser import HTMLParser
-
-    found = []
-
-    class Images(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            if tag == "img":
-                attrs = dict(attrs)
-                found.append((attrs.get("alt") or "", attrs.get("src") or ""))
-
-    Images().feed(html)
-    return found
-
-
 def test_seed_notebook_executed_and_report_shows_results(seed_run):
     assert seed_run["proc"].returncode == 0, seed_run["proc"].stderr[-3000:]
     out = seed_run["out"]
@@ -94,7 +78,7 @@ def test_seed_notebook_executed_and_report_shows_results(seed_run):
         assert any("image/svg+xml" in o.get("data", {}) for o in cell.outputs), cell.source
     assert html.count('src="data:image/svg+xml;base64,') == len(chart_cells)
     # each chart says in words what it shows (alt text), with the numbers a reader would read off it
-    alts = [a for a, src in _images(html) if src.startswith("data:image/svg+xml")]
+    alts = [a for a, src in images(html) if src.startswith("data:image/svg+xml")]
     assert len(alts) == len(chart_cells)
     assert all(len(a) > 40 and "No description" not in a for a in alts), alts
     per_source = next(a for a in alts if a.startswith("Claims per source"))

@@ -14,6 +14,7 @@ import pytest
 from sourcecheck import report
 from sourcecheck.review import VerdictStore
 
+from conftest import images
 from sample_analysis import hostile, seed_like, write_sample_report
 
 
@@ -217,16 +218,7 @@ def test_chart_description_is_escaped_into_the_alt_text():
     ])]
     html = report._render_html(nb)
     assert "<script>x()" not in html
-    from html.parser import HTMLParser
-
-    alts = []
-
-    class Images(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            if tag == "img":
-                alts.append(dict(attrs).get("alt"))
-
-    Images().feed(html)
+    alts = [alt for alt, _ in images(html)]
     assert alts == ['Claims per source: "><script>x()</script> 3', "Chart"]  # the text, as text
 
 

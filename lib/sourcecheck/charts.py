@@ -43,6 +43,14 @@ def describe(fig, title: str, items=()) -> None:
     _descriptions[fig] = text
 
 
+def nothing_to_show(fig, ax, title: str, message: str) -> None:
+    """An empty chart: ``message`` in the middle of ``ax``, no axes, and the description
+    "``title``: ``message``"."""
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
+    ax.set_axis_off()
+    describe(fig, f"{title}: {message[:1].lower()}{message[1:]}")
+
+
 def description(fig) -> str:
     """What ``describe`` recorded for ``fig``, else its axes' titles, else "Chart"."""
     if fig in _descriptions:

@@ -224,15 +224,13 @@ def failures_frame(frame):
 
 def flags_per_article_chart(frame):
     """Stacked bars: flags per article, by type."""
-    from .charts import describe, subplots
+    from .charts import describe, nothing_to_show, subplots
 
     done = frame[frame["status"] != "failed"] if "status" in frame else frame
     cols = [c for c in done.columns if c.startswith("flag:")]
     fig, ax = subplots(figsize=(8, max(2.0, 0.35 * len(done) + 1)))
     if done.empty or not cols:
-        ax.text(0.5, 0.5, "no flags in this batch", ha="center", va="center")
-        ax.set_axis_off()
-        describe(fig, "Flags per article: no flags in this batch")
+        nothing_to_show(fig, ax, "Flags per article", "no flags in this batch")
         return ax
     data = done.set_index("slug")[cols].rename(columns=lambda c: c[5:].replace("_", " "))
     describe(fig, "Flags per article (stacked bars)", [
@@ -249,14 +247,12 @@ def flags_per_article_chart(frame):
 
 def top_sources_chart(claims, n: int = 15):
     """The sources cited in most claims across the batch (attributed claims only)."""
-    from .charts import describe, subplots
+    from .charts import describe, nothing_to_show, subplots
 
     fig, ax = subplots(figsize=(8, 0.35 * n + 1))
     speakers = claims["speaker"] if "speaker" in claims else None
     if speakers is None or (speakers != "").sum() == 0:
-        ax.text(0.5, 0.5, "no attributed claims", ha="center", va="center")
-        ax.set_axis_off()
-        describe(fig, "Most-cited sources: no attributed claims")
+        nothing_to_show(fig, ax, "Most-cited sources", "no attributed claims")
         return ax
     counts = speakers[speakers != ""].value_counts().head(n)[::-1]
     describe(fig, f"Most-cited sources, top {len(counts)} (bar chart)", [f"{k} {v}" for k, v in counts[::-1].items()])
@@ -269,14 +265,12 @@ def top_sources_chart(claims, n: int = 15):
 
 def source_type_chart(claims):
     """The mix of source types (person, government body, outlet...) over all attributed claims."""
-    from .charts import describe, subplots
+    from .charts import describe, nothing_to_show, subplots
 
     fig, ax = subplots(figsize=(7, 3.5))
     types = claims["speaker_type"] if "speaker_type" in claims else None
     if types is None or (types != "").sum() == 0:
-        ax.text(0.5, 0.5, "no attributed claims", ha="center", va="center")
-        ax.set_axis_off()
-        describe(fig, "Source-type mix: no attributed claims")
+        nothing_to_show(fig, ax, "Source-type mix", "no attributed claims")
         return ax
     mix = types[types != ""].str.replace("_", " ").value_counts()
     describe(fig, "Source-type mix (bar chart)", [f"{k} {v}" for k, v in mix.items()])

@@ -321,7 +321,7 @@ def export_report(notebook_path: str | Path, html_path: str | Path, title: Optio
 
 def claims_per_source_chart(analysis: Analysis, top: int = 15):
     """Horizontal bar chart: attributed claims per speaker (direct quotes stacked separately)."""
-    from .charts import describe, subplots
+    from .charts import describe, nothing_to_show, subplots
 
     counts: dict[str, list[int]] = {}
     for c in analysis.claims:
@@ -333,9 +333,7 @@ def claims_per_source_chart(analysis: Analysis, top: int = 15):
     items = sorted(counts.items(), key=lambda kv: -sum(kv[1]))[:top]
     fig, ax = subplots(figsize=(7, 0.4 * max(len(items), 1) + 1.2))
     if not items:
-        ax.text(0.5, 0.5, "No attributed claims found", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        describe(fig, "Claims per source: no attributed claims found")
+        nothing_to_show(fig, ax, "Claims per source", "No attributed claims found")
         return fig
     describe(fig, "Claims per source (bar chart)", [
         f"{name} {d + r}" + (f" ({d} as direct or mixed quotes)" if d else "") for name, (d, r) in items])

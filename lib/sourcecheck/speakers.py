@@ -670,7 +670,7 @@ def matrix_frame(analysis: Analysis):
 def speaker_type_chart(analysis: Analysis):
     """Bar chart (matplotlib Figure, made with ``charts.subplots`` so a notebook shows it) of claims per speaker type;
     the article's unattributed assertions get their own bar."""
-    from .charts import describe, subplots
+    from .charts import describe, nothing_to_show, subplots
 
     counts: Counter = Counter()
     for c in analysis.claims:
@@ -678,9 +678,7 @@ def speaker_type_chart(analysis: Analysis):
     labels = sorted(counts, key=lambda k: (-counts[k], k))
     fig, ax = subplots(figsize=(6, 0.4 * max(len(labels), 1) + 1.2))
     if not labels:
-        ax.text(0.5, 0.5, "No claims found", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        describe(fig, "Claims per speaker type: no claims found")
+        nothing_to_show(fig, ax, "Claims per speaker type", "No claims found")
         return fig
     describe(fig, "Claims per speaker type (bar chart)", [f"{k.replace('_', ' ')} {counts[k]}" for k in labels])
     ax.barh([k.replace("_", " ") if k != "unattributed (reporter)" else k for k in labels],

@@ -503,7 +503,7 @@ def timeline_chart(analysis: Analysis):
     square for the date of the primary document a quote was found in; the publication date dashed."""
     import matplotlib.dates as mdates
 
-    from .charts import describe, subplots
+    from .charts import describe, nothing_to_show, subplots
 
     pts = timeline_points(analysis)
     published = analysis.article.published
@@ -511,9 +511,7 @@ def timeline_chart(analysis: Analysis):
         fig, ax = subplots(figsize=(7, 1.6))
         why = ("no publication date, so relative dates stay unresolved" if not published
                else "no time expression in the article resolves to a date linked to a claim")
-        ax.text(0.5, 0.5, f"No dated claims ({why})", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        describe(fig, f"Claims by date and speaker: no dated claims ({why})")
+        nothing_to_show(fig, ax, "Claims by date and speaker", f"No dated claims ({why})")
         return fig
     speakers = list(dict.fromkeys(p["speaker"] for p in sorted(pts, key=lambda p: p["start"])))
     fig, ax = subplots(figsize=(8, 0.55 * len(speakers) + 2.2))

@@ -90,7 +90,12 @@ def span_probabilities(P: Parse) -> Optional[list[tuple[int, int, int]]]:
         tv = span_tagger().token_vectors(P.text)
         offsets, probs = tv.offsets, 1.0 / (1.0 + np.exp(-tv.vectors))
     means = pool_to_tokens(np.asarray(offsets).reshape(-1, 2), probs, P.idx, P.end)
-    return [tuple(int(x) for x in row) for row in np.minimum((means * BINS).astype(np.int64), BINS - 1)]
+    return [tuple(int(x) for x in row) for row in to_bins(means)]
+
+
+def to_bins(probs: np.ndarray) -> np.ndarray:
+    """Probabilities (any shape) as the bins the CRFs read: 0 to ``BINS - 1``."""
+    return np.minimum((np.asarray(probs) * BINS).astype(np.int64), BINS - 1)
 
 
 def mean_prob(P, toks, k: int) -> float:

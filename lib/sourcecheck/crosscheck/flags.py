@@ -306,15 +306,13 @@ def matrix_chart(analysis, max_rows: int = 25, max_cols: int = 14):
     """The relation matrix drawn as a grid (matplotlib Figure): rows = claim groups, columns = sources."""
     from matplotlib.patches import Patch
 
-    from ..charts import describe, subplots
+    from ..charts import describe, nothing_to_show, subplots
 
     df = relation_matrix(analysis)
     values = df.drop(columns=["claim"]).iloc[:max_rows, :max_cols]
     fig, ax = subplots(figsize=(max(6.0, 1.0 + 0.7 * max(len(values.columns), 1)), max(2.5, 0.9 + 0.42 * max(len(values), 1))))
     if values.empty:
-        ax.text(0.5, 0.5, "No linked claims in this article", ha="center", va="center")
-        ax.set_axis_off()
-        describe(fig, "How each source bears on each claim group: no linked claims in this article")
+        nothing_to_show(fig, ax, "How each source bears on each claim group", "No linked claims in this article")
         return fig
     import numpy as np
 
