@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.sourcecheck-installed
 SEED   := seeds/ukraine-ceasefire.txt
 
-.PHONY: setup report test browser lock lock-train train-env encoder tagger judge pronouns conflicts bench clean-outputs
+.PHONY: setup report test browser lock lock-train train-env encoder tagger roles judge pronouns conflicts bench clean-outputs
 
 setup: $(STAMP)
 
@@ -98,6 +98,14 @@ tagger: setup train-env
 	$(TRAIN_VENV)/bin/python scripts/train_tagger.py --merge $(TAGGER_CACHE)/oof.npz $(TAGGER_CACHE)/half0.npz $(TAGGER_CACHE)/half1.npz
 	$(TRAIN_VENV)/bin/python scripts/train_tagger.py $(TRAIN_SET) --epochs 2 --int8 --save $(TAGGER_CACHE)/full.pt --export lib/sourcecheck/data/attribution_tagger
 	$(BIN)/python scripts/train_attribution.py $(TRAIN_SET) --tagger-probs $(TAGGER_CACHE)/oof.npz
+
+## Retrain the role encoder (one cue marked, its source and content) on all of train; it needs nothing from
+## `make tagger`. Held-out check first: scripts/train_roles.py TRAIN --limit 740 --export DIR, then
+## scripts/heldout_attribution.py TRAIN ... --roles DIR.
+roles: setup train-env
+	mkdir -p $(TAGGER_CACHE)
+	$(TRAIN_VENV)/bin/python scripts/train_roles.py $(TRAIN_SET) --int8 --reference --save $(TAGGER_CACHE)/roles.pt \
+	  --export lib/sourcecheck/data/attribution_roles
 
 lock-train: setup
 	$(BIN)/pip install --quiet pip-tools

@@ -188,6 +188,7 @@ def bench_extract(n: int) -> None:
     from sourcecheck.article import article_from_text
     from sourcecheck.nlp import load_pipeline
     from sourcecheck.attribution import extract_attributions, span_tagger
+    from sourcecheck.attribution.roles import role_encoder
     from sourcecheck.claims import build_claims
     from sourcecheck.crosscheck import check_claims
     from sourcecheck.model import Analysis
@@ -204,7 +205,7 @@ def bench_extract(n: int) -> None:
     nlp = load_pipeline()
     nlp(texts[0])  # warm-up
     analyze_article(article_from_text(texts[0]), nlp=nlp)
-    tagger = 0.0
+    tagger = role_pass = 0.0
     bare = 0.0  # timed text by text, interleaved with the staged run, so other load on the machine hits both alike
     stage = {"parse": 0.0, "attributions": 0.0, "speakers + claims": 0.0, "cross-check": 0.0, "quotes + timeline + validate": 0.0}
     with warnings.catch_warnings():
@@ -221,19 +222,22 @@ def bench_extract(n: int) -> None:
             attributions = extract_attributions(doc)
             t2 = time.perf_counter()
             span_tagger().token_vectors(doc.text)  # the tagger's pass again, alone, for its share
-            tagger += time.perf_counter() - t2
-            t2 = time.perf_counter()
+            tr = time.perf_counter()
+            tagger += tr - t2
+            role_encoder().roles(doc.text, [[(sp.start, sp.end) for sp in a.cue] for a in attributions])  # and the role encoder's
+            role_pass += time.perf_counter() - tr
+            t2b = time.perf_counter()
             resolution = resolve_speakers(article, doc, attributions, registry)
             claims = build_claims(article, doc, attributions, resolution)
-            t3 = time.perf_counter()
+            t3 = time.perf_counter() - (t2b - t2)  # the stages after extraction without the two re-runs above
             relations, flags = check_claims(article, doc, claims)
-            t4 = time.perf_counter()
+            t4 = time.perf_counter() - (t2b - t2)
             analysis = Analysis(article=article, attributions=attributions, speakers=resolution.speakers,
                                 claims=claims, relations=relations, flags=flags)
             check_quotes(analysis, None)
             resolve_times(analysis, doc)
             analysis.validate()
-            t5 = time.perf_counter()
+            t5 = time.perf_counter() - (t2b - t2)
             if i % 2 == 1:
                 tb = time.perf_counter()
                 nlp(t)
@@ -251,6 +255,7 @@ def bench_extract(n: int) -> None:
         ">= 1000", words / extraction >= 1000)
     row("extract", "ratio extraction / bare parsing speed", bare / extraction, "x")
     row("extract", "  of which the span tagger (encoder pass)", words / tagger, "words/s")
+    row("extract", "  of which the role encoder (one pass per attribution)", words / role_pass, "words/s")
     row("extract", "+ speakers + claims", words / (extraction + stage["speakers + claims"]), "words/s")
     row("extract", "all stages, timed text by text", words / sum(stage.values()), "words/s")
     row("extract", "whole pipeline (analyze_article, separate pass)", words / full, "words/s")

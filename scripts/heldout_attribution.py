@@ -1,10 +1,11 @@
 """Score the attribution extractor on train articles its models never saw.
 
-    .venv/bin/python scripts/heldout_attribution.py ../shared/data/polnear/train.jsonl --tagger-probs OOF.npz [--split 740]
+    .venv/bin/python scripts/heldout_attribution.py ../shared/data/polnear/train.jsonl --tagger-probs OOF.npz --roles DIR [--split 740]
 
 Trains the three attribution models on the first SPLIT articles (what
 ``scripts/train_attribution.py --limit SPLIT`` does) into a temporary directory,
-then runs the extractor with them on the remaining articles and prints the
+then runs the extractor with them and the role encoder in ``--roles`` (trained by
+``scripts/train_roles.py --limit SPLIT``) on the remaining articles and prints the
 metrics of ``sourcecheck evaluate``. This is the number to develop and tune
 against; PolNeAR dev is only for reporting. ``--docbin`` is passed on to the
 training script.
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train_attribution  # noqa: E402
 
 from sourcecheck import attribution  # noqa: E402
-from sourcecheck.attribution import taggers  # noqa: E402
+from sourcecheck.attribution import roles, taggers  # noqa: E402
 from sourcecheck.evaluation.attribution import evaluate, format_report  # noqa: E402
 
 
@@ -44,6 +45,10 @@ def main(argv=None) -> int:
     tg.add_argument("--no-tagger", action="store_true", help="without the span tagger's features")
     ap.add_argument("--models", help="keep the trained models in this folder; when it already holds all three, "
                     "score with them instead of training (to compare changes that do not touch training)")
+    rg = ap.add_mutually_exclusive_group(required=True)
+    rg.add_argument("--roles", help="the role encoder to run, trained on the articles before --split only "
+                    "(scripts/train_roles.py --limit SPLIT --export DIR): the shipped one saw every train article")
+    rg.add_argument("--no-roles", action="store_true", help="without the role encoder (the role CRF's sources and contents)")
     ap.add_argument("--json", help="also write the metrics here")
     ap.add_argument("--predictions", help="write the held-out predictions here (gold JSONL shape)")
     ap.add_argument("--baseline", help="compare with these held-out predictions (an earlier --predictions file)")
@@ -66,6 +71,10 @@ def main(argv=None) -> int:
             taggers.tagger_source = train_attribution.tagger_lookup(args.tagger_probs, rows) if args.tagger_probs else (lambda text: None)
         else:
             train_attribution.main(train_args)
+        if args.roles:
+            roles.ROLES_DIR = Path(args.roles)
+            roles.role_encoder.cache_clear()
+        attribution.USE_ROLES = not args.no_roles
         held = Path(tmp) / "held.jsonl"
         held.write_text("".join(lines[args.split:]), encoding="utf-8")
         for name in names:

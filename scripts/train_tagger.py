@@ -97,7 +97,7 @@ class Tagger:
     """The base encoder with a linear head giving 3 logits per wordpiece."""
 
     @staticmethod
-    def build():
+    def build(labels: int = len(LABELS)):
         import torch
         from transformers import AutoModel
 
@@ -105,7 +105,7 @@ class Tagger:
             def __init__(self):
                 super().__init__()
                 self.encoder = AutoModel.from_pretrained(str(base_dir()))
-                self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
+                self.head = torch.nn.Linear(self.encoder.config.hidden_size, labels)
 
             def forward(self, input_ids, attention_mask, token_type_ids):
                 h = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
@@ -116,40 +116,50 @@ class Tagger:
 
 
 def train(arts: list[dict], args, enc: Encoder):
+    wins = windows_of(enc, arts)
+    print(f"training on {len(arts)} articles: {len(wins)} windows", file=sys.stderr, flush=True)
+    return fit(wins, len(LABELS), args, enc)
+
+
+def fit(wins: list[tuple], labels: int, args, enc: Encoder, batch_size: int = BATCH):
+    """Fine-tune the base encoder with a ``labels``-logit head on examples (ids with [CLS]/[SEP],
+    (len, labels) 0/1 targets with -1 where nothing is learned[, token types])."""
     import torch
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(SEED)
     random.seed(SEED)
     np.random.seed(SEED)
-    wins = windows_of(enc, arts)
-    m = Tagger.build()
+    m = Tagger.build(labels)
     m.train()
     opt = torch.optim.AdamW(m.parameters(), lr=args.lr, weight_decay=0.01)
-    steps_per_epoch = (len(wins) + BATCH - 1) // BATCH
+    steps_per_epoch = (len(wins) + batch_size - 1) // batch_size
     total = max(1, int(steps_per_epoch * args.epochs))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, s / max(1, total * 0.1)) * max(0.0, (total - s) / total))
     loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
-    print(f"training on {len(arts)} articles: {len(wins)} windows, {total} steps", file=sys.stderr, flush=True)
+    print(f"{len(wins)} examples, {total} steps", file=sys.stderr, flush=True)
     t0, step = time.time(), 0
     rng = random.Random(SEED)
     while step < total:
         order = list(range(len(wins)))
         rng.shuffle(order)
-        for b in range(0, len(order), BATCH):
+        for b in range(0, len(order), batch_size):
             if step >= total:
                 break
-            batch = [wins[i] for i in order[b:b + BATCH]]
+            batch = [wins[i] for i in order[b:b + batch_size]]
             width = max(len(x[0]) for x in batch)
             ids = torch.full((len(batch), width), enc.pad, dtype=torch.long)
             mask = torch.zeros((len(batch), width), dtype=torch.long)
-            lab = torch.full((len(batch), width, len(LABELS)), -1.0)
-            for r, (seq, y) in enumerate(batch):
+            kind = torch.zeros((len(batch), width), dtype=torch.long)
+            lab = torch.full((len(batch), width, labels), -1.0)
+            for r, (seq, y, *types) in enumerate(batch):
                 ids[r, :len(seq)] = torch.tensor(seq)
                 mask[r, :len(seq)] = 1
                 lab[r, :len(seq)] = torch.from_numpy(y)
-            logits = m(ids, mask, torch.zeros_like(ids))
+                if types:
+                    kind[r, :len(seq)] = torch.tensor(types[0])
+            logits = m(ids, mask, kind)
             keep = (lab >= 0).float()
             loss = (loss_fn(logits, lab.clamp(min=0)) * keep).sum() / keep.sum().clamp(min=1)
             opt.zero_grad()

@@ -81,7 +81,7 @@ def test_heldout_script_scores_articles_the_models_did_not_see(tmp_path):
     empty.write_text("".join(json.dumps({"id": i, "attributions": []}) + "\n" for i in held_ids), encoding="utf-8")
     out, pred = tmp_path / "heldout.json", tmp_path / "pred.jsonl"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "6", "--no-tagger", "--json", str(out),
+        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "6", "--no-tagger", "--no-roles", "--json", str(out),
          "--predictions", str(pred), "--baseline", str(empty)],
         capture_output=True, text=True, timeout=280,
     )
@@ -99,7 +99,7 @@ def test_heldout_script_scores_articles_the_models_did_not_see(tmp_path):
 def test_heldout_script_rejects_a_split_that_leaves_nothing(tmp_path):
     train = _tiny_train_file(tmp_path / "train.jsonl")
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "8", "--no-tagger"],
+        [sys.executable, str(ROOT / "scripts" / "heldout_attribution.py"), str(train), "--split", "8", "--no-tagger", "--no-roles"],
         capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode != 0

@@ -164,18 +164,21 @@ class Encoder:
         return list(enc.ids), offsets
 
     # ------------------------------------------------------------------ running the model
-    def _run(self, seqs: Sequence[list[int]]) -> list[np.ndarray]:
-        """Hidden states for each id sequence ([CLS]/[SEP] already added), batched by length."""
+    def _run(self, seqs: Sequence[list[int]], types: Optional[Sequence[list[int]]] = None) -> list[np.ndarray]:
+        """Hidden states for each id sequence ([CLS]/[SEP] already added), batched by length;
+        ``types`` gives each sequence's token types (else all 0)."""
         out: list[Optional[np.ndarray]] = [None] * len(seqs)
         for idx in length_batches([len(s) for s in seqs], self.batch):
             width = max(len(seqs[i]) for i in idx)
             ids = np.full((len(idx), width), self.pad, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
+            kind = np.zeros((len(idx), width), dtype=np.int64)
             for r, i in enumerate(idx):
                 ids[r, :len(seqs[i])] = seqs[i]
                 mask[r, :len(seqs[i])] = 1
-            (hidden,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                                "token_type_ids": np.zeros_like(ids)})
+                if types is not None:
+                    kind[r, :len(seqs[i])] = types[i]
+            (hidden,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": kind})
             self.wordpieces += int(mask.sum())
             for r, i in enumerate(idx):
                 out[i] = hidden[r, :len(seqs[i])]
