@@ -8,14 +8,17 @@ builds around that cue (the same code the runtime runs), the cue's wordpieces gi
 type 1, and two targets per wordpiece: inside this attribution's source, inside its content
 (a wordpiece is inside when it overlaps the span). Training as for the span tagger
 (``train_tagger.fit``): binary cross-entropy, AdamW 5e-5 with 10% warm-up and linear decay,
-seed 16; batches of 16 windows, 2 epochs.
+seed 16; batches of 16 windows, 2 epochs. All of train: 19,832 attributions, 2,480 steps, about
+45 minutes on 2 CPU cores (2026-12-08); --limit 740: 18,567 and 2,322 steps, 38 minutes.
+``--int8`` exports int8 dynamic per-channel weights (what ships: about twice the speed of fp16
+on CPU, a quarter of the size); ``--reference`` writes torch's probabilities for the reference
+cues the tests check the shipped file against.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 

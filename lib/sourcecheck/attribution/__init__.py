@@ -35,10 +35,11 @@ role-encoder pass per attribution kept):
    claiming the same content). Candidates include tokens the cue tagger labels
    "not a cue" but does not rule out, so the ranker can recover them.
 5. The role encoder (``roles``) reads a window around each attribution kept, with its cue
-   marked, and gives that cue's source and content from the words in context; they replace
-   the role CRF's (``with_roles``), which stay where the encoder finds nothing. The role CRF
-   sees which words are *a* source or content; the encoder, told the cue, which are *this*
-   cue's. Then no content runs on into another statement (``cut_nested``) and a quotation
+   marked, and gives that cue's source and content from the words in context; its content
+   replaces the role CRF's and its source fills one the CRF left empty (``with_roles`` says
+   when the CRF's reading stays). The span tagger sees which words are *a* source or
+   content; the encoder, told the cue, which are *this* cue's. Then no content runs on into
+   another statement (``cut_nested``) and a quotation
    that runs on into the next sentence joins the statement before (``continued_quotes``).
 6. Spans are built on character offsets of the unchanged text; quote type and
    kind (statement / document / belief) are derived from them.

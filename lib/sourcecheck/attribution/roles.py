@@ -5,7 +5,8 @@ source or content; it cannot say which cue they belong to. The role encoder read
 around one cue with that cue marked (token type 1 on its wordpieces, 0 elsewhere: BERT's
 segment embedding, which all-MiniLM-L6-v2 keeps) and gives every wordpiece two
 probabilities: inside this cue's source, inside this cue's content. It runs after the ranker,
-once per attribution kept, and its spans replace the role CRF's (``attribution.with_roles``).
+once per attribution kept; its content replaces the role CRF's, and its source fills one the CRF
+left empty (``attribution.with_roles`` says when each side wins).
 
 Decoding: a wordpiece is in a role at ``THRESHOLD``, and so are its neighbours down to
 ``EXTEND`` (a word the model is less sure of does not split a quotation in two); runs parted
