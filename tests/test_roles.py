@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sourcecheck.attribution import extract_from_text, roles
-from sourcecheck.errors import EncoderError
+from conftest import assert_damaged_model_is_named
 
 REFERENCE = Path(__file__).parent / "fixtures" / "roles_reference.json"
 
@@ -124,23 +123,7 @@ def test_extraction_gives_two_statements_in_one_sentence_their_own_speakers():
 
 
 def test_corrupt_or_missing_role_encoder_is_an_error_naming_it_and_the_rebuild(tmp_path, monkeypatch):
-    folder = tmp_path / "attribution_roles"
-    shutil.copytree(roles.ROLES_DIR, folder)
-    monkeypatch.setattr(roles, "ROLES_DIR", folder)
-    roles.role_encoder.cache_clear()
-    try:
-        with open(folder / "model.onnx", "r+b") as f:
-            f.seek(1000)
-            f.write(b"\0" * 16)
-        with pytest.raises(EncoderError) as err:
-            roles.role_encoder()
-        assert "model.onnx" in str(err.value) and "make roles" in str(err.value)
-        (folder / "model.onnx").unlink()
-        with pytest.raises(EncoderError) as err:
-            roles.role_encoder()
-        assert "model.onnx" in str(err.value) and "missing" in str(err.value)
-    finally:
-        roles.role_encoder.cache_clear()
+    assert_damaged_model_is_named(tmp_path, monkeypatch, roles, "ROLES_DIR", roles.role_encoder, "make roles")
 
 
 class _Encoder:
@@ -169,7 +152,7 @@ def _with_roles(monkeypatch, text, found, sources, content, window, sure=0.9):
     from sourcecheck.nlp import parse
 
     spans = lambda parts: [(text.index(p), text.index(p) + len(p)) for p in parts]  # noqa: E731
-    monkeypatch.setattr(roles, "role_encoder", lambda: _Encoder((spans(sources), spans(content), window, sure)))
+    monkeypatch.setattr(roles, "role_encoder", lambda: _Encoder(roles.Reading(spans(sources), spans(content), window, sure)))
     (x,) = attribution.with_roles(Parse(parse(text)), [found])
     return [s.text for s in x["source"]], [s.text for s in x["content"]]
 

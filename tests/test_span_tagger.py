@@ -12,6 +12,8 @@ import pytest
 from sourcecheck.attribution import taggers
 from sourcecheck.errors import EncoderError
 
+from conftest import assert_damaged_model_is_named
+
 REFERENCE = Path(__file__).parent / "fixtures" / "tagger_reference.json"
 
 
@@ -80,23 +82,7 @@ def test_a_sentence_without_attribution_has_no_cue():
 
 
 def test_corrupt_or_missing_tagger_file_is_an_error_naming_it_and_the_rebuild(tmp_path, monkeypatch):
-    folder = tmp_path / "attribution_tagger"
-    shutil.copytree(taggers.TAGGER_DIR, folder)
-    monkeypatch.setattr(taggers, "TAGGER_DIR", folder)
-    taggers.span_tagger.cache_clear()
-    try:
-        with open(folder / "model.onnx", "r+b") as f:
-            f.seek(1000)
-            f.write(b"\0" * 16)
-        with pytest.raises(EncoderError) as err:
-            taggers.span_tagger()
-        assert "model.onnx" in str(err.value) and "make tagger" in str(err.value)
-        (folder / "model.onnx").unlink()
-        with pytest.raises(EncoderError) as err:
-            taggers.span_tagger()
-        assert "model.onnx" in str(err.value) and "missing" in str(err.value)
-    finally:
-        taggers.span_tagger.cache_clear()
+    assert_damaged_model_is_named(tmp_path, monkeypatch, taggers, "TAGGER_DIR", taggers.span_tagger, "make tagger")
 
 
 def test_a_corrupt_tagger_stops_a_whole_analysis_naming_it_though_models_load_on_a_second_thread(tmp_path, monkeypatch):

@@ -56,7 +56,6 @@ span tagger), ``rules`` (the parse's fallbacks and line-shape rules), ``candidat
 """
 from __future__ import annotations
 
-import bisect
 import re
 from typing import Optional
 
@@ -65,7 +64,7 @@ from ..model import Attribution, Span, attribution_id, dedupe_ids
 from ..spans import token_set, tokenize
 from . import roles
 from .candidates import build_fields
-from .parse import Parse, anchor, find_quotes
+from .parse import Parse, anchor, find_quotes, tokens_in
 from .ranker import RANK_MODEL, candidate_features, rank, ranker_examples
 from .rules import colon_lines, dash_attributions
 from .taggers import CUE_MODEL, ROLE_MODEL, TAGGER_DIR, load_crf, read_doc, span_tagger, training_sequences
@@ -130,19 +129,6 @@ USE_ROLES = True
 CONTENT_SURE = 0.7
 
 
-def _tokens_in(P: Parse, spans) -> list[int]:
-    """The parse's tokens overlapping any of the character spans (whitespace tokens left out)."""
-    out = set()
-    for s, e in spans:
-        lo = bisect.bisect_right(P.end, s)
-        for i in range(lo, P.n):
-            if P.idx[i] >= e:
-                break
-            if not P.space[i]:
-                out.add(i)
-    return sorted(out)
-
-
 def with_roles(P: Parse, found: list[dict]) -> list[dict]:
     """Each attribution's content as the role encoder reads it for its cue (``roles``), in place
     of the role CRF's, and a source where the CRF found none.
@@ -163,27 +149,30 @@ def with_roles(P: Parse, found: list[dict]) -> list[dict]:
     if not found:
         return found
     got = roles.role_encoder().roles(P.text, [[(sp.start, sp.end) for sp in x["cue"]] for x in found])
+
+    def toks(spans) -> list[int]:
+        return tokens_in(P, [(sp.start, sp.end) for sp in spans])
+
     out = []
     for x, r in zip(found, got):
-        cue = _tokens_in(P, [(sp.start, sp.end) for sp in x["cue"]])
-        con = [i for i in _tokens_in(P, r[1]) if i not in cue] if r and cue and r[3] >= CONTENT_SURE else []
+        cue = toks(x["cue"])
+        con = [i for i in tokens_in(P, r.content) if i not in cue] if r and cue and r.sure >= CONTENT_SURE else []
         if not con:
             out.append(x)
             continue
-        lo, hi = r[2]
-        con = sorted(set(con) | {i for i in _tokens_in(P, [(sp.start, sp.end) for sp in x["content"]])
-                                 if (P.end[i] <= lo or P.idx[i] >= hi) and i not in cue})
-        src = [i for i in _tokens_in(P, [(sp.start, sp.end) for sp in x["source"]]) if i not in cue and i not in con]
+        lo, hi = r.window
+        con = sorted(set(con) | {i for i in toks(x["content"]) if (P.end[i] <= lo or P.idx[i] >= hi) and i not in cue})
+        src = [i for i in toks(x["source"]) if i not in cue and i not in con]
         if not src:
-            runs = [[i for i in _tokens_in(P, [run]) if i not in cue and i not in con] for run in r[0]]
+            runs = [[i for i in tokens_in(P, [run]) if i not in cue and i not in con] for run in r.sources]
             src = next((run for run in runs if run), [])
-        fields = build_fields(P, anchor(P, cue), sorted(src), cue, con, punct=True)
+        fields = build_fields(P, anchor(P, cue), src, cue, con, punct=True)
         out.append(x if fields is None else dict(fields, confidence=x["confidence"]))
     # a content the encoder runs into another statement's words or cue goes back to the CRF's reading
-    tokens = [set(_tokens_in(P, [(sp.start, sp.end) for sp in x["content"] + x["cue"]])) for x in out]
+    contents = [set(toks(x["content"])) for x in out]
+    taken = [contents[k] | set(toks(x["cue"])) for k, x in enumerate(out)]
     for k, (x, old) in enumerate(zip(out, found)):
-        if x is not old and set(_tokens_in(P, [(sp.start, sp.end) for sp in x["content"]])) & set().union(
-                *(tokens[j] for j in range(len(out)) if j != k)):
+        if x is not old and contents[k] & set().union(*(taken[j] for j in range(len(out)) if j != k)):
             out[k] = dict(x, content=old["content"], quote_type=old["quote_type"])
     return out
 

@@ -161,6 +161,19 @@ class Parse:
         return None
 
 
+def tokens_in(P: Parse, spans) -> list[int]:
+    """The parse's tokens overlapping any of the character spans ``(start, end)``, in order
+    (whitespace tokens left out)."""
+    out = set()
+    for s, e in spans:
+        i = max(bisect.bisect_right(P.idx, s) - 1, 0)
+        while i < P.n and P.idx[i] < e:
+            if P.end[i] > s and not P.space[i]:
+                out.add(i)
+            i += 1
+    return sorted(out)
+
+
 def anchor(P: Parse, cue: list[int]) -> int:
     """The cue's syntactic head: the cue token whose head lies outside the cue (a verb if possible)."""
     ids = set(cue)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -47,6 +47,14 @@ THRESHOLD = 0.5
 #: and so does one next to such a run down to this (a word in the middle of a quotation
 #: the model is less sure of does not split it in two).
 EXTEND = 0.3
+
+
+class Reading(NamedTuple):
+    """The role encoder's reading of one cue, in character offsets."""
+    sources: list      # alternatives, one (start, end) span each, the most probable first
+    content: list      # (start, end) spans
+    window: tuple      # (start, end) of the text the window read
+    sure: float        # mean probability of the content's wordpieces (0 without content)
 
 
 def cue_mask(offsets: np.ndarray, cue: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -159,10 +167,8 @@ class RoleEncoder:
             out[k] = (offsets[a:b], 1.0 / (1.0 + np.exp(-logits[1:-1].astype(np.float32))))
         return out
 
-    def roles(self, text: str, cues: Sequence[Sequence[tuple[int, int]]], threshold: float = THRESHOLD) -> list[Optional[tuple[list, list, tuple[int, int]]]]:
-        """For each cue: (source alternatives, one span each, most probable first; content spans;
-        (start, end) of the text the window read; the mean probability of the content's wordpieces),
-        as character offsets; None for a cue with no wordpiece."""
+    def roles(self, text: str, cues: Sequence[Sequence[tuple[int, int]]], threshold: float = THRESHOLD) -> list[Optional[Reading]]:
+        """For each cue its :class:`Reading`; None for a cue with no wordpiece."""
         out = []
         for got in self.probabilities(text, cues):
             if got is None:
@@ -174,7 +180,7 @@ class RoleEncoder:
             on = extend(p[:, 1], threshold, EXTEND)
             content = runs_to_spans(text, off, on)
             sure = float(p[on, 1].mean()) if on.any() else 0.0
-            out.append((sources, content, (int(off[0, 0]), int(off[-1, 1])), sure))
+            out.append(Reading(sources, content, (int(off[0, 0]), int(off[-1, 1])), sure))
         return out
 
 

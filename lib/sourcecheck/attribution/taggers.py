@@ -8,7 +8,6 @@ lying inside a cue, a source and a content; ``span_probabilities`` turns them in
 """
 from __future__ import annotations
 
-import bisect
 import functools
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -18,7 +17,7 @@ import numpy as np
 from .. import constants as C
 from ..encoder import pool_to_tokens
 from ..errors import EncoderError, ModelNotInstalledError
-from .parse import CONTENT_DEPS, KID_DEPS, Parse, anchor, bucket, cue_window
+from .parse import CONTENT_DEPS, KID_DEPS, Parse, anchor, bucket, cue_window, tokens_in
 from .rules import rule_cue
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -346,19 +345,9 @@ def training_sequences(doc, attributions: Iterable[dict]):
     P = read_doc(doc)
     cue_label = [""] * P.n
 
-    def toks_in(spans) -> list[int]:
-        out = []
-        for s, e in spans:
-            i = max(bisect.bisect_right(P.idx, s) - 1, 0)
-            while i < P.n and P.idx[i] < e:
-                if P.end[i] > s and not P.space[i]:
-                    out.append(i)
-                i += 1
-        return out
-
     role_seqs = []
     for attr in attributions:
-        cue = toks_in(attr["cue"])
+        cue = tokens_in(P, attr["cue"])
         if not cue:
             continue
         for k, i in enumerate(cue):
@@ -367,7 +356,7 @@ def training_sequences(doc, attributions: Iterable[dict]):
         a = anchor(P, cue)
         start, end = cue_window(P, a)
         feats = role_features(P, a, set(cue), start, end)
-        src, con = set(toks_in(attr["source"])), set(toks_in(attr["content"]))
+        src, con = set(tokens_in(P, attr["source"])), set(tokens_in(P, attr["content"]))
         labels = ["S" if i in src else "C" if i in con else "O" for i in range(start, end)]
         role_seqs.append((feats, labels))
     cue_seqs = [(_cue_features(P, s, e), [cue_label[i] or "O" for i in range(s, e)]) for s, e in P.sents]
