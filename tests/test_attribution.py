@@ -174,6 +174,24 @@ def test_speaker_the_parser_left_off_the_cue_verb(text, cue, source, nlp):
     assert [sp.text for sp in built[0]["source"]] == [source], built[0]
 
 
+@pytest.mark.parametrize(
+    "text, cue, source",
+    [
+        # web copy often joins a title to its name with a no-break space, which spaCy makes a token of its own
+        ("Campaign spokesman\u00a0Brian Fallon told Politico, “We are ready to answer any question.”", "told",
+         "Campaign spokesman\u00a0Brian Fallon"),
+        ("Sen.\u00a0Bernie Sanders said on Tuesday that the bill would not pass the Senate.", "said", "Sen.\u00a0Bernie Sanders"),
+        ("“It is far too early to call the race,” said Blaze co-host Stu\u00a0Burguiere.", "said", "Blaze co-host Stu\u00a0Burguiere"),
+        # an ordinary space: the same source
+        ("Campaign spokesman Brian Fallon told Politico, “We are ready to answer any question.”", "told",
+         "Campaign spokesman Brian Fallon"),
+    ],
+)
+def test_a_no_break_space_does_not_cut_the_source_short(text, cue, source, nlp):
+    found = {a.cue[0].text: a for a in extract_attributions(parse(text, nlp))}
+    assert [sp.text for sp in found[cue].source] == [source]
+
+
 def test_ranker_threshold_trades_recall_for_precision(nlp):
     """A lower threshold keeps every attribution a higher one keeps, and the confidence shown
     to the journalist is the ranker's probability."""
