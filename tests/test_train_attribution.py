@@ -128,3 +128,21 @@ def test_training_script_needs_tagger_probabilities_for_every_article(tmp_path):
     proc = subprocess.run([sys.executable, str(SCRIPT), str(train), "--out-dir", str(tmp_path)],
                           capture_output=True, text=True, timeout=280)
     assert proc.returncode != 0 and "--tagger-probs" in proc.stderr
+
+
+def test_a_space_token_inside_a_gold_span_is_labelled_with_the_span(nlp):
+    """spaCy makes a no-break space a token of its own: inside a gold source or content it is
+    part of that span for the role CRF (labelled "O" it taught the CRF to break sources there:
+    "Sen.\u00a0Sanders" read as "Sanders"); one outside every span stays "O"."""
+    text = "Sen.\u00a0Bernie Sanders said that the bill would\u00a0fail. The vote is\u00a0on Tuesday."
+    span = lambda part: [[text.index(part), text.index(part) + len(part)]]  # noqa: E731
+    attr = {"source": span("Sen.\u00a0Bernie Sanders"), "cue": span("said"), "content": span("the bill would\u00a0fail")}
+    doc = parse(text, nlp)
+    _, role_seqs = A.training_sequences(doc, [attr])
+    ((_, labels),) = role_seqs
+    spaces = [t.i for t in doc if t.is_space]
+    assert len(spaces) == 3  # the parse shape this is about
+    start = A.taggers.cue_window(A.taggers.read_doc(doc), [t.i for t in doc if t.text == "said"][0])[0]
+    got = {doc[i].nbor(-1).text: labels[i - start] for i in spaces if i - start < len(labels)}
+    assert got["Sen."] == "S" and got["would"] == "C"
+    assert got.get("is", "O") == "O"

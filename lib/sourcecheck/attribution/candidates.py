@@ -99,7 +99,6 @@ def build_candidate(P: Parse, cue: list[int], role_tagger) -> Optional[tuple[dic
         src = fallback_source(P, a, cue, cue_ids, start, end)
     if src and sourceless(P, a):
         src = []
-    src = across_spaces(P, src, cue_ids | set(con), start, end)
     con = [i for i in complete_quotes(P, a, con, set(src) | cue_ids, start, end) if i not in src]
     if not con or not_a_statement(P, a, src, con):
         return None
@@ -109,42 +108,6 @@ def build_candidate(P: Parse, cue: list[int], role_tagger) -> Optional[tuple[dic
         return None
     fields = build_fields(P, a, src, cue, con, punct=True)
     return None if fields is None else (fields, a, src, con)
-
-
-def across_spaces(P: Parse, src: list[int], taken: set, start: int, end: int) -> list[int]:
-    """A source broken at a space token (a no-break space: "Sen.\u00a0Sanders" read as "Sanders",
-    "Campaign spokesman\u00a0Brian Fallon" as "Brian Fallon") takes in the words on the other side
-    of it that belong to its noun phrase (the subtree of its head), up to the first word that does not.
-
-    spaCy makes the no-break space a token of its own and the role CRF seldom reads a source across
-    it: on held-out train (train[740:]) 28 gold sources with one in them, on attributions found,
-    had 59% of their words found against 95% for the others. This took 8 of them to their gold
-    words and none wrong (source token F1 .790 -> .792, README)."""
-    if not src:
-        return src
-    ids = set(src)
-    head = next((i for i in src if P.head[i] not in ids or P.head[i] == i), src[0])
-    phrase = set(P.subtree(head)) - taken
-    lo, hi = min(src), max(src)
-
-    def reach(i: int, step: int) -> int:
-        # from the source's edge i, over space tokens, then over words of the phrase
-        j = i + step
-        if not (start <= j < end and P.space[j]):
-            return i
-        while start <= j < end and P.space[j]:
-            j += step
-        last = i
-        while start <= j < end and (j in phrase or (P.space[j] and j + step in phrase)):
-            if not P.space[j]:
-                last = j
-            j += step
-        return last
-
-    lo2, hi2 = reach(lo, -1), reach(hi, 1)
-    if (lo2, hi2) == (lo, hi):
-        return src
-    return sorted(ids | {i for i in range(lo2, lo) if not P.space[i]} | {i for i in range(hi + 1, hi2 + 1) if not P.space[i]})
 
 
 def build_fields(P: Parse, a: int, src: list[int], cue: list[int], con: list[int], punct: bool) -> Optional[dict]:

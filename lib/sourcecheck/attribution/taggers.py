@@ -336,6 +336,17 @@ def find_cues(P: Parse, tagger, threshold: float, floor: Optional[float] = None)
     return cues
 
 
+def _with_inner_spaces(P: Parse, spans) -> set[int]:
+    """The tokens of the spans, with the space tokens between two of their words: spaCy makes a
+    no-break space a token of its own ("Sen.\u00a0Sanders"), and labelled "O" it taught the role
+    CRF to break a source or content there."""
+    toks = tokens_in(P, spans)
+    if not toks:
+        return set()
+    inner = {i for i in range(toks[0], toks[-1]) if P.space[i] and any(s <= P.idx[i] and P.end[i] <= e for s, e in spans)}
+    return set(toks) | inner
+
+
 def training_sequences(doc, attributions: Iterable[dict]):
     """(cue sequences, role sequences) of (features, labels) for one gold article.
 
@@ -356,7 +367,7 @@ def training_sequences(doc, attributions: Iterable[dict]):
         a = anchor(P, cue)
         start, end = cue_window(P, a)
         feats = role_features(P, a, set(cue), start, end)
-        src, con = set(tokens_in(P, attr["source"])), set(tokens_in(P, attr["content"]))
+        src, con = _with_inner_spaces(P, attr["source"]), _with_inner_spaces(P, attr["content"])
         labels = ["S" if i in src else "C" if i in con else "O" for i in range(start, end)]
         role_seqs.append((feats, labels))
     cue_seqs = [(_cue_features(P, s, e), [cue_label[i] or "O" for i in range(s, e)]) for s, e in P.sents]
